@@ -1,0 +1,411 @@
+-- Statements of the operation tracker (src/tracker.c): operations,
+-- checkpoints, file results, the log, groups and summaries.
+
+-- name: op_insert
+-- :id :state :phase :cwd :options :time :pid :host
+INSERT INTO operation (id, state, phase, cwd, options, start_time,
+    update_time, owner_pid, owner_host)
+VALUES (:id, :state, :phase, :cwd, :options, :time, :time, :pid, :host);
+
+-- name: root_insert
+-- :op :idx :path
+INSERT INTO root (op_key, idx, path) VALUES (:op, :idx, :path);
+
+-- name: op_by_id
+-- :id
+SELECT op_key, id, state, phase, cwd, options, total_files, total_bytes,
+    processed_files, processed_bytes, bytes_read, errors, checkpoints,
+    last_digest, start_time, update_time, end_time, owner_pid, owner_host,
+    runs, archived
+FROM operation
+WHERE id = :id;
+
+-- name: roots_of
+-- :op
+SELECT path FROM root WHERE op_key = :op ORDER BY idx;
+
+-- name: op_claim
+-- :op :pid :host :time  (a resume takes the operation over)
+UPDATE operation
+SET state = 'running', owner_pid = :pid, owner_host = :host,
+    update_time = :time, end_time = NULL, runs = runs + 1
+WHERE op_key = :op;
+
+-- name: op_update
+-- :op :state :phase :total_files :total_bytes :processed_files
+-- :processed_bytes :bytes_read :errors :checkpoints :digest :time :end
+UPDATE operation
+SET state = :state, phase = :phase, total_files = :total_files,
+    total_bytes = :total_bytes, processed_files = :processed_files,
+    processed_bytes = :processed_bytes, bytes_read = :bytes_read,
+    errors = :errors, checkpoints = :checkpoints, last_digest = :digest,
+    update_time = :time, end_time = nullif(:end, 0)
+WHERE op_key = :op;
+
+-- name: checkpoint_insert
+-- :op :seq :time :phase :processed_files :processed_bytes :results
+-- :log_count :log_digest :digest
+INSERT INTO checkpoint (op_key, seq, time, phase, processed_files,
+    processed_bytes, results, log_count, log_digest, digest)
+VALUES (:op, :seq, :time, :phase, :processed_files, :processed_bytes,
+    :results, :log_count, :log_digest, :digest);
+
+-- name: checkpoints_of
+-- :op
+SELECT seq, time, phase, processed_files, processed_bytes, results,
+    log_count, log_digest, digest
+FROM checkpoint
+WHERE op_key = :op
+ORDER BY seq;
+
+-- name: log_insert
+-- :op :ckpt :time :type :operation :file_id :group_seq :path :size :hash
+-- :details
+INSERT INTO log (op_key, ckpt, time, type, operation, file_id, group_seq,
+    path, size, hash, details)
+VALUES (:op, :ckpt, :time, :type, :operation, nullif(:file_id, 0),
+    nullif(:group_seq, 0), :path, CASE WHEN :size >= 0 THEN :size END, :hash,
+    :details);
+
+-- name: log_of_ckpt
+-- :op :ckpt  (the rows a checkpoint digest covers, in digest order)
+SELECT id, ckpt, time, type, operation, file_id, group_seq, path, size,
+    hash, details
+FROM log
+WHERE op_key = :op AND ckpt = :ckpt AND backfilled = 0
+ORDER BY id;
+
+-- name: log_max_ckpt
+-- :op
+SELECT coalesce(max(ckpt), 0) FROM log WHERE op_key = :op;
+
+-- name: file_settle
+-- :id :status :full :error :ckpt
+UPDATE file
+SET status = :status, full_hash = coalesce(:full, full_hash),
+    error = :error, settle_ckpt = :ckpt
+WHERE id = :id;
+
+-- name: file_prefix
+-- :id :prefix :full :ckpt
+UPDATE file
+SET prefix_hash = :prefix, full_hash = coalesce(:full, full_hash),
+    prefix_ckpt = :ckpt
+WHERE id = :id;
+
+-- name: file_insert
+-- :op :root :path :kind :dev :ino :size :mtime :ctime :nlink :mode :status
+-- :error :ckpt :settle
+INSERT INTO file (op_key, root_idx, path, kind, dev, ino, size, mtime,
+    ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt)
+VALUES (:op, :root, :path, :kind, :dev, :ino, :size, :mtime, :ctime,
+    :nlink, :mode, :status, :error, :ckpt, :settle);
+
+-- name: file_by_dev_ino
+-- :op :dev :ino
+SELECT id FROM file WHERE op_key = :op AND dev = :dev AND ino = :ino;
+
+-- name: counters
+-- :op  (the counters as the rows give them)
+SELECT count(*),
+    coalesce(sum(size), 0),
+    coalesce(sum(status <> 'pending'), 0),
+    coalesce(sum(CASE WHEN status <> 'pending' THEN size END), 0)
+FROM file
+WHERE op_key = :op AND status <> 'gone';
+
+-- name: trouble_count
+-- :op
+SELECT count(*)
+FROM file
+WHERE op_key = :op
+    AND status IN ('error', 'vanished', 'changed', 'special');
+
+-- name: stage_create
+CREATE TEMP TABLE IF NOT EXISTS staging (
+	seq		INTEGER PRIMARY KEY,
+	root_idx	INTEGER NOT NULL,
+	path		BLOB NOT NULL,
+	kind		TEXT NOT NULL,
+	dev		INTEGER,
+	ino		INTEGER,
+	size		INTEGER,
+	mtime		INTEGER,
+	ctime		INTEGER,
+	nlink		INTEGER,
+	mode		INTEGER,
+	status		TEXT NOT NULL,
+	error		TEXT,
+	what		TEXT
+);
+
+-- name: stage_clear
+DELETE FROM temp.staging;
+
+-- name: stage_index
+CREATE INDEX IF NOT EXISTS temp.staging_ino ON staging (dev, ino);
+
+-- name: stage_insert
+-- :root :path :kind :dev :ino :size :mtime :ctime :nlink :mode :status
+-- :error :what
+INSERT INTO temp.staging (root_idx, path, kind, dev, ino, size, mtime,
+    ctime, nlink, mode, status, error, what)
+VALUES (:root, :path, :kind, :dev, :ino, :size, :mtime, :ctime, :nlink,
+    :mode, :status, :error, :what);
+
+-- name: stage_vanished
+-- :op :ckpt  (files of the operation the new walk did not meet)
+UPDATE file
+SET status = 'gone', settle_ckpt = :ckpt
+WHERE op_key = :op AND status <> 'gone'
+    AND NOT EXISTS (SELECT 1 FROM temp.staging AS s
+	WHERE s.dev = file.dev AND s.ino = file.ino);
+
+-- name: stage_affected_create
+CREATE TEMP TABLE IF NOT EXISTS affected (size INTEGER PRIMARY KEY)
+    WITHOUT ROWID;
+
+-- name: stage_affected_clear
+DELETE FROM temp.affected;
+
+-- name: stage_affected_gone
+-- :op :ckpt
+INSERT OR IGNORE INTO temp.affected (size)
+SELECT size FROM file
+WHERE op_key = :op AND status = 'gone' AND settle_ckpt = :ckpt;
+
+-- name: stage_affected_changed
+-- :op  (old and new sizes of files whose stat changed, or new files)
+INSERT OR IGNORE INTO temp.affected (size)
+SELECT s.size FROM temp.staging AS s
+LEFT JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+WHERE s.dev IS NOT NULL AND s.kind = 'file'
+    AND (f.id IS NULL OR f.status NOT IN ('pending', 'unique', 'hashed')
+	OR f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime)
+UNION
+SELECT f.size FROM temp.staging AS s
+JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+WHERE f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime
+    OR f.status NOT IN ('pending', 'unique', 'hashed');
+
+-- name: stage_changed
+-- :op :ckpt  (files met again: new stat; results dropped when it changed)
+UPDATE file
+SET root_idx = s.root_idx, path = s.path, kind = s.kind, size = s.size,
+    mtime = s.mtime, ctime = s.ctime, nlink = s.nlink, mode = s.mode,
+    status = s.status, error = s.error,
+    prefix_hash = NULL, full_hash = NULL, prefix_ckpt = NULL,
+    reused = 0,
+    settle_ckpt = CASE WHEN s.status = 'pending' THEN NULL ELSE :ckpt END
+FROM temp.staging AS s
+WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
+    AND s.seq = (SELECT min(t.seq) FROM temp.staging AS t
+	WHERE t.dev = s.dev AND t.ino = s.ino)
+    AND (file.size <> s.size OR file.mtime <> s.mtime
+	OR file.ctime <> s.ctime OR file.kind <> s.kind
+	OR file.status NOT IN ('pending', 'unique', 'hashed'));
+
+-- name: stage_renamed
+-- :op  (same file, unchanged, met under another first name)
+UPDATE file
+SET root_idx = s.root_idx, path = s.path, nlink = s.nlink
+FROM temp.staging AS s
+WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
+    AND s.seq = (SELECT min(t.seq) FROM temp.staging AS t
+	WHERE t.dev = s.dev AND t.ino = s.ino)
+    AND (file.path <> s.path OR file.root_idx <> s.root_idx);
+
+-- name: stage_reopen
+-- :op  (settled files whose size class changed are looked at again)
+UPDATE file
+SET status = 'pending', settle_ckpt = NULL
+WHERE op_key = :op AND status IN ('unique', 'hashed')
+    AND size IN (SELECT size FROM temp.affected);
+
+-- name: stage_copy
+-- :op :ckpt  (new files, first name in walk order wins; rows go in size
+-- order because the phases work in size order: each checkpoint then
+-- updates a few neighbouring pages rather than scattered ones)
+INSERT OR IGNORE INTO file (op_key, root_idx, path, kind, dev, ino, size,
+    mtime, ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt)
+SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
+    status, error, :ckpt,
+    CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END
+FROM temp.staging
+WHERE dev IS NOT NULL
+ORDER BY size, seq;
+
+-- name: alias_clear
+-- :op
+DELETE FROM alias
+WHERE file_id IN (SELECT id FROM file WHERE op_key = :op);
+
+-- name: alias_copy
+-- :op :all  (other names of each inode; :all when any file may have them)
+INSERT OR IGNORE INTO alias (file_id, path)
+SELECT f.id, s.path
+FROM temp.staging AS s
+JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+WHERE (s.nlink > 1 OR :all) AND s.path <> f.path;
+
+-- name: stage_errors_log
+-- :op :ckpt :time :detailed  (trouble met by the walk)
+INSERT INTO log (op_key, ckpt, time, type, operation, file_id, path,
+    details)
+SELECT :op, :ckpt, :time, 'ERROR', s.what, f.id,
+    CASE WHEN f.id IS NULL THEN s.path END,
+    json_object('error', s.error, 'status', s.status)
+FROM temp.staging AS s
+LEFT JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+WHERE s.status <> 'pending' AND (f.id IS NULL OR :detailed)
+ORDER BY s.seq;
+
+-- name: stage_unstat_errors
+-- (walk trouble with no file row: counted on the operation)
+SELECT count(*) FROM temp.staging WHERE dev IS NULL;
+
+-- name: page_size
+-- :op :after :limit  (live files by size, for the size phase)
+SELECT id, size, status
+FROM file
+WHERE op_key = :op AND size > :after
+    AND status IN ('pending', 'unique', 'hashed')
+ORDER BY size
+LIMIT :limit;
+
+-- name: page_prefix
+-- :op :after_size :after_id :limit  (pending files without a prefix hash)
+SELECT id, size, status, path, dev, ino, mtime, ctime, prefix_hash,
+    full_hash
+FROM file
+WHERE op_key = :op AND status = 'pending' AND prefix_hash IS NULL
+    AND size >= :after_size AND (size > :after_size OR id > :after_id)
+ORDER BY size, id
+LIMIT :limit;
+
+-- name: page_full
+-- :op :after :limit  (pending files and the hashed ones they may equal)
+SELECT id, size, status, path, dev, ino, mtime, ctime, prefix_hash,
+    full_hash
+FROM file
+WHERE op_key = :op AND size > :after AND status IN ('pending', 'hashed')
+ORDER BY size
+LIMIT :limit;
+
+-- name: page_full_class
+-- :op :size  (one whole size class, when it does not fit in a page)
+SELECT id, size, status, path, dev, ino, mtime, ctime, prefix_hash,
+    full_hash
+FROM file
+WHERE op_key = :op AND size = :size AND status IN ('pending', 'hashed');
+
+-- name: todo_prefix
+-- :op
+SELECT count(*), coalesce(sum(min(size, 4096)), 0)
+FROM file
+WHERE op_key = :op AND status = 'pending' AND prefix_hash IS NULL;
+
+-- name: todo_pending
+-- :op
+SELECT count(*), coalesce(sum(size), 0)
+FROM file
+WHERE op_key = :op AND status = 'pending';
+
+-- name: group_clear
+-- :op
+DELETE FROM dup_group WHERE op_key = :op;
+
+-- name: group_build
+-- :op :ckpt  (seq 1 is the group wasting the most bytes)
+INSERT INTO dup_group (op_key, seq, size, hash, files, wasted, ckpt)
+SELECT :op,
+    row_number() OVER (ORDER BY size * (count(*) - 1) DESC, size DESC,
+	full_hash),
+    size, full_hash, count(*), size * (count(*) - 1), :ckpt
+FROM file
+WHERE op_key = :op AND status = 'hashed'
+GROUP BY size, full_hash
+HAVING count(*) >= 2;
+
+-- name: member_build
+-- :op
+INSERT INTO dup_member (op_key, group_seq, file_id)
+SELECT :op, g.seq, f.id
+FROM file AS f
+JOIN dup_group AS g ON g.op_key = :op AND g.size = f.size
+    AND g.hash = f.full_hash
+WHERE f.op_key = :op AND f.status = 'hashed';
+
+-- name: group_log
+-- :op :ckpt :time
+INSERT INTO log (op_key, ckpt, time, type, operation, group_seq, size, hash,
+    details)
+SELECT :op, :ckpt, :time, 'GROUP', 'grouped', seq, size, hash,
+    json_object('files', files, 'wasted', wasted)
+FROM dup_group
+WHERE op_key = :op
+ORDER BY seq;
+
+-- name: group_insert
+-- :op :seq :size :hash :files :ckpt  (one group from the library API)
+INSERT INTO dup_group (op_key, seq, size, hash, files, wasted, ckpt)
+VALUES (:op, :seq, :size, :hash, :files, :size * (:files - 1), :ckpt);
+
+-- name: member_insert
+-- :op :seq :file
+INSERT INTO dup_member (op_key, group_seq, file_id) VALUES (:op, :seq, :file);
+
+-- name: group_max_seq
+-- :op
+SELECT coalesce(max(seq), 0) FROM dup_group WHERE op_key = :op;
+
+-- name: summary_write
+-- :op :errors :bytes_read :time
+INSERT OR REPLACE INTO summary (op_key, files, bytes, groups,
+    redundant_files, reclaimable_bytes, errors, bytes_read, reused, time)
+SELECT :op,
+    (SELECT count(*) FROM file
+	WHERE op_key = :op AND status IN ('unique', 'hashed')),
+    (SELECT coalesce(sum(size), 0) FROM file
+	WHERE op_key = :op AND status IN ('unique', 'hashed')),
+    count(*), coalesce(sum(files - 1), 0), coalesce(sum(wasted), 0),
+    :errors, :bytes_read,
+    (SELECT count(*) FROM file WHERE op_key = :op AND reused = 1),
+    :time
+FROM dup_group
+WHERE op_key = :op;
+
+-- name: summary_of
+-- :op
+SELECT files, bytes, groups, redundant_files, reclaimable_bytes, errors,
+    bytes_read, reused, time
+FROM summary
+WHERE op_key = :op;
+
+-- name: ops_all
+SELECT id FROM operation ORDER BY start_time, op_key;
+
+-- name: json_get
+-- :json :path
+SELECT json_extract(:json, :path);
+
+-- name: json_list
+-- :json :path
+SELECT value FROM json_each(:json, :path) ORDER BY key;
+
+-- name: json_append
+-- :array :value
+SELECT json_insert(:array, '$[#]', :value);
+
+-- name: options_json
+-- :min :max :exclude :hidden :empty :xdev :follow :interval :detailed
+SELECT json_object('minSize', :min,
+    'maxSize', CASE WHEN :max >= 0 THEN :max END,
+    'exclude', json(:exclude),
+    'hidden', json(CASE WHEN :hidden THEN 'true' ELSE 'false' END),
+    'empty', json(CASE WHEN :empty THEN 'true' ELSE 'false' END),
+    'oneFileSystem', json(CASE WHEN :xdev THEN 'true' ELSE 'false' END),
+    'followSymlinks', json(CASE WHEN :follow THEN 'true' ELSE 'false' END),
+    'checkpointInterval', :interval,
+    'detailedLogging', json(CASE WHEN :detailed THEN 'true' ELSE 'false'
+	END));

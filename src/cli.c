@@ -1,0 +1,683 @@
+/*
+ * cli.c - parse the command line and run one command.
+ *
+ * Usage errors (unknown option, bad number, missing root, unknown id) are
+ * one line on stderr and exit 2, before any operation is created.  Each
+ * command has an option table and a handler; the options every command
+ * takes (-q, -v, --state-dir, --help) are handled by common_opt().
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pool.h"
+#include "report.h"
+#include "scan.h"
+#include "tracker.h"
+#include "util.h"
+
+enum {
+	OPT_STATE_DIR = 256,
+	OPT_JSON,
+	OPT_EMPTY,
+	OPT_MIN_SIZE,
+	OPT_MAX_SIZE,
+	OPT_EXCLUDE,
+	OPT_HIDDEN,
+	OPT_NO_HIDDEN,
+	OPT_INTERVAL,
+	OPT_NO_DETAIL,
+	OPT_ACTIVE_ONLY
+};
+
+#define COMMON_OPTS							\
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },	\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ NULL, 0, NULL, 0 }
+#define COMMON_SHORT	"qvh"
+
+struct common {
+	const char	*state_dir;
+	int		 verbosity;
+	int		 help;
+	int		 json;
+	enum report_format format;
+	volatile sig_atomic_t *stop;
+};
+
+struct command {
+	const char	*name;
+	int		(*fn)(int, char **, struct common *);
+	const char	*args;
+	const char	*help;
+};
+
+static const struct command *find_command(const char *);
+
+static int
+usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "roo-duplicates: %s%s", cmd != NULL ? cmd : "",
+	    cmd != NULL ? ": " : "");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see 'roo-duplicates %s%s--help')\n",
+	    cmd != NULL ? cmd : "", cmd != NULL ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* Handle an option every command takes; 1 when handled. */
+static int
+common_opt(int c, struct common *co)
+{
+	switch (c) {
+	case OPT_STATE_DIR:
+		co->state_dir = optarg;
+		return 1;
+	case 'q':
+		co->verbosity = -100;
+		return 1;
+	case 'v':
+		if (co->verbosity >= 0)
+			co->verbosity++;
+		return 1;
+	case 'h':
+		co->help = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The one-line error for what getopt_long() rejected. */
+static int
+bad_option(const char *cmd, char **argv, int c)
+{
+	char	 opt[3];
+
+	if (c == ':') {
+		return usage_error(cmd, "option '%s' needs a value",
+		    argv[optind - 1]);
+	}
+	if (optopt != 0 && optopt < 256) {
+		snprintf(opt, sizeof(opt), "-%c", optopt);
+		return usage_error(cmd, "unknown option '%s'", opt);
+	}
+	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+static void
+apply_verbosity(const struct common *co)
+{
+	if (co->verbosity < 0)
+		log_set_level(LOG_ERROR);
+	else
+		log_set_level(LOG_DEFAULT + co->verbosity);
+}
+
+static const char *
+state_dir(const struct common *co)
+{
+	const char	*env;
+
+	if (co->state_dir != NULL)
+		return co->state_dir;
+	env = getenv("ROOCODE_STATE_DIR");
+	return env != NULL && *env != '\0' ? env : ".";
+}
+
+static int
+open_db(const struct common *co, struct roo_db **db)
+{
+	return tracker_open(state_dir(co), db) == 0 ? 0 : -1;
+}
+
+static int
+print_help(const char *name)
+{
+	const struct command *c;
+
+	c = find_command(name);
+	printf("usage: roo-duplicates %s %s\n\n%s", c->name, c->args, c->help);
+	printf("\nCommon options: --state-dir DIR (default $ROOCODE_STATE_DIR "
+	    "or .), -q, -v (repeat\nfor more), -h/--help.  See "
+	    "roo-duplicates(1).\n");
+	return EXIT_OK;
+}
+
+/* Options shared by find and resume: how the groups are printed. */
+static int
+output_opt(int c, struct common *co)
+{
+	switch (c) {
+	case OPT_JSON:
+		co->format = REPORT_JSON;
+		return 1;
+	case '0':
+		co->format = REPORT_NUL;
+		return 1;
+	}
+	return 0;
+}
+
+/* Print the groups and the summary line; return the exit status. */
+static int
+finish_run(struct roo_db *db, struct roo_op *op, int rc,
+    const struct common *co)
+{
+	struct roo_summary	 s;
+	char			 bytes[16];
+
+	if (rc == SCAN_INTERRUPTED) {
+		log_error("interrupted; continue with: roo-duplicates resume "
+		    "%s", op->id);
+		return EXIT_INTERRUPTED;
+	}
+	if (rc != SCAN_DONE) {
+		log_error("operation %s failed", op->id);
+		return EXIT_FAIL;
+	}
+	if (report_groups(db, op->key, co->format, stdout) != 0)
+		return EXIT_FAIL;
+	if (roo_op_summary(db, op->id, &s) != 1)
+		return EXIT_FAIL;
+	format_bytes(s.reclaimable_bytes, bytes, sizeof(bytes));
+	log_info("%llu files scanned, %llu groups, %llu redundant files, %s "
+	    "could be reclaimed%s", (unsigned long long)s.files,
+	    (unsigned long long)s.groups,
+	    (unsigned long long)s.redundant_files, bytes,
+	    s.errors > 0 ? "; some files could not be compared" : "");
+	return s.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static uint64_t
+test_stop_after(void)
+{
+	const char	*s;
+	uint64_t	 n;
+
+	s = getenv("ROOCODE_TEST_STOP_AFTER");
+	if (s == NULL || parse_uint(s, 1, UINT64_MAX, &n) != 0)
+		return 0;
+	return n;
+}
+
+static int
+check_roots(char **roots, size_t n)
+{
+	struct stat	 sb;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (stat(roots[i], &sb) != 0) {
+			char *q = path_quote(roots[i]);
+
+			fprintf(stderr, "roo-duplicates: find: cannot scan "
+			    "'%s': %s\n", q, strerror(errno));
+			free(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct option find_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "null", no_argument, NULL, '0' },
+	{ "empty", no_argument, NULL, OPT_EMPTY },
+	{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "hidden", no_argument, NULL, OPT_HIDDEN },
+	{ "no-hidden", no_argument, NULL, OPT_NO_HIDDEN },
+	{ "one-file-system", no_argument, NULL, 'x' },
+	{ "follow-symlinks", no_argument, NULL, 'L' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "checkpoint-interval", required_argument, NULL, OPT_INTERVAL },
+	{ "no-detailed-logging", no_argument, NULL, OPT_NO_DETAIL },
+	COMMON_OPTS
+};
+
+struct find_args {
+	struct scan_opts	 scan;
+	char			**exclude;
+	size_t			 nexclude;
+	uint64_t		 interval;
+	int			 detailed;
+};
+
+static int
+find_opt(int c, struct find_args *a, const char *cmd)
+{
+	uint64_t	 n;
+
+	switch (c) {
+	case OPT_EMPTY:
+		a->scan.walk.empty = 1;
+		break;
+	case OPT_MIN_SIZE:
+		if (parse_size(optarg, &a->scan.walk.min_size) != 0)
+			return usage_error(cmd, "bad size '%s' for --min-size",
+			    optarg);
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(optarg, &a->scan.walk.max_size) != 0)
+			return usage_error(cmd, "bad size '%s' for --max-size",
+			    optarg);
+		break;
+	case OPT_EXCLUDE:
+		a->exclude = xrealloc(a->exclude,
+		    (a->nexclude + 1) * sizeof(*a->exclude));
+		a->exclude[a->nexclude++] = optarg;
+		break;
+	case OPT_HIDDEN:
+		a->scan.walk.hidden = 1;
+		break;
+	case OPT_NO_HIDDEN:
+		a->scan.walk.hidden = 0;
+		break;
+	case 'x':
+		a->scan.walk.one_file_system = 1;
+		break;
+	case 'L':
+		a->scan.walk.follow_symlinks = 1;
+		break;
+	case 'j':
+		if (parse_uint(optarg, 1, 256, &n) != 0)
+			return usage_error(cmd, "bad number '%s' for --jobs "
+			    "(1 to 256)", optarg);
+		a->scan.jobs = (int)n;
+		break;
+	case OPT_INTERVAL:
+		if (parse_uint(optarg, 1, 1000000000, &a->interval) != 0)
+			return usage_error(cmd, "bad number '%s' for "
+			    "--checkpoint-interval", optarg);
+		break;
+	case OPT_NO_DETAIL:
+		a->detailed = 0;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_find(int argc, char **argv, struct common *co)
+{
+	struct tracker_start	 ts;
+	struct find_args	 a;
+	struct roo_db		*db;
+	struct roo_op		*op;
+	char			 cwd[4096];
+	char			*dot[] = { ".", NULL };
+	char			**roots, *options;
+	size_t			 nroots;
+	int			 c, rc;
+
+	memset(&a, 0, sizeof(a));
+	a.scan.walk.hidden = 1;
+	a.scan.walk.max_size = UINT64_MAX;
+	a.scan.jobs = pool_cores();
+	a.scan.stop = co->stop;
+	a.scan.stop_after = test_stop_after();
+	a.interval = 10;
+	a.detailed = 1;
+	while ((c = getopt_long(argc, argv, ":0xLj:" COMMON_SHORT,
+	    find_longopts, NULL)) != -1) {
+		if (common_opt(c, co) || output_opt(c, co))
+			continue;
+		if (c == '?' || c == ':') {
+			free(a.exclude);
+			return bad_option("find", argv, c);
+		}
+		if ((rc = find_opt(c, &a, "find")) != 0) {
+			free(a.exclude);
+			return rc;
+		}
+	}
+	if (co->help) {
+		free(a.exclude);
+		return print_help("find");
+	}
+	apply_verbosity(co);
+	roots = optind < argc ? argv + optind : dot;
+	nroots = optind < argc ? (size_t)(argc - optind) : 1;
+	a.scan.walk.exclude = a.exclude;
+	a.scan.walk.nexclude = a.nexclude;
+	if (a.scan.walk.min_size > a.scan.walk.max_size) {
+		free(a.exclude);
+		return usage_error("find", "%s", "--min-size is larger than "
+		    "--max-size");
+	}
+	if (check_roots(roots, nroots) != 0 || getcwd(cwd, sizeof(cwd)) ==
+	    NULL) {
+		free(a.exclude);
+		return EXIT_USAGE;
+	}
+	if (open_db(co, &db) != 0) {
+		free(a.exclude);
+		return EXIT_FAIL;
+	}
+	rc = EXIT_FAIL;
+	op = NULL;
+	if (tracker_options_json(db, &a.scan.walk, (int)a.interval,
+	    a.detailed, &options) != 0)
+		goto out;
+	memset(&ts, 0, sizeof(ts));
+	ts.roots = roots;
+	ts.nroots = nroots;
+	ts.cwd = cwd;
+	ts.options = options;
+	ts.interval = (int)a.interval;
+	ts.detailed = a.detailed;
+	c = tracker_op_start(db, &ts, &op);
+	free(options);
+	if (c != 0)
+		goto out;
+	log_info("operation: %s", op->id);
+	rc = finish_run(db, op, scan_run(op, &a.scan), co);
+out:
+	roo_op_free(op);
+	roo_close(db);
+	free(a.exclude);
+	return rc;
+}
+
+/* Rebuild a find's scan options from what its operation recorded. */
+static int
+scan_opts_load(struct roo_op *op, struct scan_opts *o)
+{
+	int64_t		 v;
+	char		**ex;
+	size_t		 n;
+
+	o->walk.hidden = tracker_opt_int(op, "$.hidden", &v) == 1 ? v != 0 : 1;
+	o->walk.empty = tracker_opt_int(op, "$.empty", &v) == 1 && v != 0;
+	o->walk.one_file_system = tracker_opt_int(op, "$.oneFileSystem",
+	    &v) == 1 && v != 0;
+	o->walk.follow_symlinks = tracker_opt_int(op, "$.followSymlinks",
+	    &v) == 1 && v != 0;
+	o->walk.min_size = tracker_opt_int(op, "$.minSize", &v) == 1 &&
+	    v > 0 ? (uint64_t)v : 0;
+	o->walk.max_size = tracker_opt_int(op, "$.maxSize", &v) == 1 &&
+	    v >= 0 ? (uint64_t)v : UINT64_MAX;
+	if (tracker_opt_list(op, "$.exclude", &ex, &n) != 0)
+		return -1;
+	o->walk.exclude = ex;
+	o->walk.nexclude = n;
+	return 0;
+}
+
+static void
+scan_opts_release(struct scan_opts *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->walk.nexclude; i++)
+		free(o->walk.exclude[i]);
+	free((char **)o->walk.exclude);
+}
+
+static const struct option resume_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "null", no_argument, NULL, '0' },
+	{ "jobs", required_argument, NULL, 'j' },
+	COMMON_OPTS
+};
+
+static int
+cmd_resume(int argc, char **argv, struct common *co)
+{
+	struct scan_opts	 so;
+	struct roo_db		*db;
+	struct roo_op		*op;
+	uint64_t		 jobs;
+	int			 c, rc, busy;
+
+	jobs = (uint64_t)pool_cores();
+	while ((c = getopt_long(argc, argv, ":0j:" COMMON_SHORT,
+	    resume_longopts, NULL)) != -1) {
+		if (common_opt(c, co) || output_opt(c, co))
+			continue;
+		if (c == 'j') {
+			if (parse_uint(optarg, 1, 256, &jobs) != 0)
+				return usage_error("resume", "bad number '%s' "
+				    "for --jobs (1 to 256)", optarg);
+			continue;
+		}
+		return bad_option("resume", argv, c);
+	}
+	if (co->help)
+		return print_help("resume");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("resume", "%s", "needs one operation id");
+	if (open_db(co, &db) != 0)
+		return EXIT_FAIL;
+	op = NULL;
+	memset(&so, 0, sizeof(so));
+	rc = tracker_op_load(db, argv[optind], 1, &op, &busy);
+	if (rc == 0) {
+		rc = usage_error("resume", "no operation '%s'", argv[optind]);
+		goto out;
+	}
+	rc = EXIT_FAIL;
+	if (op == NULL) {
+		if (busy)
+			log_error("operation %s is still running in another "
+			    "process", argv[optind]);
+		goto out;
+	}
+	if (strcmp(op->state, "completed") == 0) {
+		log_error("operation %s is already completed; nothing to "
+		    "resume", op->id);
+		goto out;
+	}
+	if (chdir(op->cwd) != 0) {
+		log_error("cannot enter the operation's directory '%s': %s",
+		    op->cwd, strerror(errno));
+		goto out;
+	}
+	if (scan_opts_load(op, &so) != 0 || tracker_op_claim(op) != 0 ||
+	    tracker_state_log(op, "resumed", NULL) != 0 ||
+	    tracker_commit(op) != 0)
+		goto out;
+	so.jobs = (int)jobs;
+	so.stop = co->stop;
+	so.stop_after = test_stop_after();
+	log_info("operation: %s (resumed)", op->id);
+	rc = finish_run(db, op, scan_run(op, &so), co);
+out:
+	scan_opts_release(&so);
+	roo_op_free(op);
+	roo_close(db);
+	return rc;
+}
+
+static const struct option list_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "active-only", no_argument, NULL, OPT_ACTIVE_ONLY },
+	COMMON_OPTS
+};
+
+static int
+cmd_list(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	int		 c, active, rc;
+
+	active = 0;
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, list_longopts,
+	    NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_JSON)
+			co->json = 1;
+		else if (c == OPT_ACTIVE_ONLY)
+			active = 1;
+		else
+			return bad_option("list", argv, c);
+	}
+	if (co->help)
+		return print_help("list");
+	apply_verbosity(co);
+	if (optind != argc)
+		return usage_error("list", "unexpected argument '%s'",
+		    argv[optind]);
+	if (open_db(co, &db) != 0)
+		return EXIT_FAIL;
+	rc = report_list(db, active, co->json, stdout) == 0 ? EXIT_OK :
+	    EXIT_FAIL;
+	roo_close(db);
+	return rc;
+}
+
+static const struct option status_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	COMMON_OPTS
+};
+
+static int
+cmd_status(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, status_longopts,
+	    NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_JSON)
+			co->json = 1;
+		else
+			return bad_option("status", argv, c);
+	}
+	if (co->help)
+		return print_help("status");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("status", "%s", "needs one operation id");
+	if (open_db(co, &db) != 0)
+		return EXIT_FAIL;
+	rc = report_status(db, argv[optind], co->json, stdout);
+	roo_close(db);
+	if (rc == 1)
+		return usage_error("status", "no operation '%s'",
+		    argv[optind]);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static const struct command commands[] = {
+	{ "find", cmd_find, "[OPTIONS] [PATH...]",
+	"Find duplicate files under each PATH (default .), recording the\n"
+	"operation in the state database so that it can be resumed.\n\n"
+	"  --json                print the groups as one JSON document\n"
+	"  -0, --null            print paths NUL-separated, groups ended by "
+	"an extra NUL\n"
+	"  --empty               group empty files too (default: left out)\n"
+	"  --min-size SIZE       only files of at least SIZE (k, M, G, T: "
+	"powers of 1024)\n"
+	"  --max-size SIZE       only files of at most SIZE\n"
+	"  --exclude GLOB        leave out paths or names matching GLOB "
+	"(repeatable)\n"
+	"  --hidden              include names starting with '.' (the "
+	"default)\n"
+	"  --no-hidden           leave out names starting with '.'\n"
+	"  -x, --one-file-system stay on the file system of each root\n"
+	"  -L, --follow-symlinks follow symbolic links (never loops)\n"
+	"  -j, --jobs N          hashing threads (default: one per core)\n"
+	"  --checkpoint-interval N  commit a checkpoint every N file "
+	"results (default 10)\n"
+	"  --no-detailed-logging skip the per-file log entries (backfill "
+	"adds them)\n\n"
+	"Exit status: 0 done, 3 done but some files could not be compared,\n"
+	"130 interrupted (resumable), 2 usage error, 1 failure.\n" },
+	{ "resume", cmd_resume, "[OPTIONS] ID",
+	"Verify an interrupted operation, backfill its log and continue it "
+	"where it\nstopped.  Files already done and unchanged are not read "
+	"again.\n\n"
+	"  --json, -0, --null    output as for find\n"
+	"  -j, --jobs N          hashing threads\n" },
+	{ "list", cmd_list, "[--active-only] [--json]",
+	"List every operation with its state, phase, progress and roots.\n\n"
+	"  --active-only         only running and interrupted operations\n"
+	"  --json                a JSON array of objects\n" },
+	{ "status", cmd_status, "[--json] ID",
+	"Show one operation in detail: phase, counters, checkpoints, "
+	"errors, groups.\n\n"
+	"  --json                one JSON object\n" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+main_usage(FILE *fp)
+{
+	const struct command *c;
+
+	fprintf(fp, "usage: roo-duplicates [--state-dir DIR] [-q] [-v] "
+	    "COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(fp, "  %-9s %s\n", c->name, c->args);
+	fprintf(fp, "\n'roo-duplicates COMMAND --help' describes one "
+	    "command; roo-duplicates(1) all.\n");
+	return fp == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+static const struct option main_longopts[] = {
+	{ "version", no_argument, NULL, 'V' },
+	COMMON_OPTS
+};
+
+int
+cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+	const struct command	*cmd;
+	struct common		 co;
+	int			 c;
+
+	memset(&co, 0, sizeof(co));
+	co.stop = stop;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:" COMMON_SHORT, main_longopts,
+	    NULL)) != -1) {
+		if (c == 'V') {
+			printf("roo-duplicates %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		if (!common_opt(c, &co))
+			return bad_option(NULL, argv, c);
+	}
+	if (optind >= argc)
+		return co.help ? main_usage(stdout) : main_usage(stderr);
+	cmd = find_command(argv[optind]);
+	if (cmd == NULL) {
+		fprintf(stderr, "roo-duplicates: unknown command '%s' (see "
+		    "'roo-duplicates --help')\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	return cmd->fn(argc, argv, &co);
+}
