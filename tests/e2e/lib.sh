@@ -1,0 +1,142 @@
+# lib.sh - helpers for the end-to-end tests, which print TAP.
+#
+# A test sources this file, calls check/is/... once per assertion, and
+# ends with done_testing.  $ROO is the program under test, $ROO_SRCDIR the
+# source tree; $T is a private directory removed at exit, and $STATE the
+# state directory every roo call uses.
+set -u
+: "${ROO:?ROO must name the roo-duplicates program}"
+: "${ROO_SRCDIR:?ROO_SRCDIR must name the source tree}"
+CASES=$ROO_SRCDIR/tests/cases
+export LC_ALL=C
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/roo-e2e.XXXXXX")
+chmod 755 "$T"
+STATE=$T/state
+mkdir -p "$STATE"
+_n=0
+_failed=0
+_cleanup() {
+	chmod -R u+rwx "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+
+ok() {
+	_n=$((_n + 1))
+	echo "ok $_n - $*"
+}
+
+not_ok() {
+	_n=$((_n + 1))
+	_failed=$((_failed + 1))
+	echo "not ok $_n - $*"
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# check DESCRIPTION COMMAND...: one assertion, passing when COMMAND does.
+check() {
+	_d=$1
+	shift
+	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+
+# is DESCRIPTION GOT EXPECTED
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "got:      $2" "expected: $3"
+	fi
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
+
+# roo ARGS...: run the program with the test's state directory.
+roo() {
+	"$ROO" --state-dir "$STATE" "$@"
+}
+
+# sq SQL: query the state database.
+sq() {
+	sqlite3 -batch "$STATE/.roocode/state.db" "$@"
+}
+
+# jq_groups FILE: the groups of a find --json document, one line per
+# group, its paths sorted and joined by '|' (newline in a name as \n).
+json_groups() {
+	sqlite3 -batch :memory: "
+	    SELECT (SELECT group_concat(p, '|') FROM (
+		SELECT replace(replace(json_extract(f.value, '\$.path'),
+		    char(10), '\\n'), char(13), '\\r') AS p
+		FROM json_each(g.value, '\$.files') AS f ORDER BY p))
+	    FROM json_each(readfile('$1'), '\$.groups') AS g;" | sort
+}
+
+# text_groups FILE: the same from the text listing (already escaped).
+text_groups() {
+	awk 'BEGIN { RS = ""; FS = "\n" }
+	    { n = split($0, a, "\n"); s = ""
+	      for (i = 1; i <= n; i++) b[i] = a[i]
+	      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
+	      for (i = 1; i <= n; i++) s = s (i > 1 ? "|" : "") b[i]
+	      print s }' "$1" | sort
+}
+
+# nul_groups FILE: the same from -0 output.
+nul_groups() {
+	tr '\n\0' '\001\n' < "$1" | awk 'BEGIN { RS = "" ; FS = "\n" }
+	    { n = split($0, a, "\n"); s = ""
+	      for (i = 1; i <= n; i++) b[i] = a[i]
+	      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
+	      for (i = 1; i <= n; i++) s = s (i > 1 ? "|" : "") b[i]
+	      print s }' | sed 's/\x01/\\n/g' | sort
+}
+
+# manifest DIR: "sha256  path" of every regular file under DIR, sorted.
+manifest() {
+	(cd "$1" && find . -type f -print0 | sort -z |
+	    xargs -0 -r sha256sum) 2>/dev/null
+}
+
+# basenames: each group line with its paths cut to their last component,
+# sorted within the line.
+basenames() {
+	awk -F'|' '{ s = ""
+	    for (i = 1; i <= NF; i++) { n = split($i, p, "/"); b[i] = p[n] }
+	    for (i = 1; i <= NF; i++) for (j = i + 1; j <= NF; j++)
+		if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
+	    for (i = 1; i <= NF; i++) s = s (i > 1 ? "|" : "") b[i]
+	    print s }'
+}
+
+# run_case NAME DIR: build case NAME in DIR; prints its invocation lines.
+run_case() {
+	sh "$CASES/$1" "$2"
+}
+
+# all_formats DESC EXPECTED ARGS...: run find ARGS in text, JSON and -0
+# mode; assert each gives EXPECTED (groups as basenames, one per line).
+all_formats() {
+	_desc=$1
+	_want=$2
+	shift 2
+	roo -q find "$@" > "$T/out.txt" 2>/dev/null
+	is "$_desc (text)" "$(text_groups "$T/out.txt" | basenames | sort)" \
+	    "$_want"
+	roo -q find --json "$@" > "$T/out.json" 2>/dev/null
+	is "$_desc (json)" "$(json_groups "$T/out.json" | basenames | sort)" \
+	    "$_want"
+	roo -q find -0 "$@" > "$T/out.nul" 2>/dev/null
+	is "$_desc (-0)" "$(nul_groups "$T/out.nul" | basenames | sort)" \
+	    "$_want"
+}
