@@ -140,3 +140,65 @@ all_formats() {
 	is "$_desc (-0)" "$(nul_groups "$T/out.nul" | basenames | sort)" \
 	    "$_want"
 }
+
+# inode_groups: group lines (paths joined by '|', as text_groups,
+# json_groups and nul_groups print them) on stdin; each path becomes the
+# label of its inode (stat -L: a followed link is its target), the
+# smallest base name among that inode's names under the working
+# directory, or "?PATH" when it has none there; sorted within the line.
+# So it does not matter which name of an inode the program shows.  For
+# names without '|', newline or backslash.
+inode_groups() {
+	find . -type f -exec stat -c '%d:%i %n' {} + 2>/dev/null |
+	    awk '{ k = $1; sub(/^[^ ]* /, ""); n = split($0, p, "/")
+		if (!(k in m) || p[n] < m[k]) m[k] = p[n] }
+		END { for (k in m) print k, m[k] }' > "$T/inode-names"
+	while IFS= read -r _l; do
+		[ -n "$_l" ] || continue
+		_o=
+		_ifs=$IFS
+		IFS='|'
+		set -f
+		for _p in $_l; do
+			_k=$(stat -L -c '%d:%i' -- "$_p" 2>/dev/null) || _k=none
+			_b=$(awk -v k="$_k" '$1 == k { print $2 }' \
+			    "$T/inode-names")
+			_o="$_o${_b:-?$_p}
+"
+		done
+		IFS=$_ifs
+		set +f
+		printf '%s' "$_o" | sort | paste -sd'|' -
+	done | sort
+}
+
+# all_formats_inode DESC EXPECTED ARGS...: all_formats, each file named
+# by inode_groups (run it from the directory holding the tree).
+all_formats_inode() {
+	_desc=$1
+	_want=$2
+	shift 2
+	roo -q find "$@" > "$T/out.txt" 2>/dev/null
+	is "$_desc (text)" "$(text_groups "$T/out.txt" | inode_groups)" \
+	    "$_want"
+	roo -q find --json "$@" > "$T/out.json" 2>/dev/null
+	is "$_desc (json)" "$(json_groups "$T/out.json" | inode_groups)" \
+	    "$_want"
+	roo -q find -0 "$@" > "$T/out.nul" 2>/dev/null
+	is "$_desc (-0)" "$(nul_groups "$T/out.nul" | inode_groups)" \
+	    "$_want"
+}
+
+# find_status ARGS...: the exit status of find ARGS (output discarded).
+find_status() {
+	roo -q find "$@" > /dev/null 2>&1
+	echo $?
+}
+
+# json_files FILE EXPR: EXPR (SQL over f.value, a file of a find --json
+# document, and g.value, its group) for every file, one line each.
+json_files() {
+	sqlite3 -batch :memory: "SELECT $2
+	    FROM json_each(readfile('$1'), '\$.groups') AS g,
+		json_each(g.value, '\$.files') AS f"
+}
