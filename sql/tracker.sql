@@ -136,7 +136,8 @@ CREATE TEMP TABLE IF NOT EXISTS staging (
 	mode		INTEGER,
 	status		TEXT NOT NULL,
 	error		TEXT,
-	what		TEXT
+	what		TEXT,
+	via_link	INTEGER NOT NULL
 );
 
 -- name: stage_clear
@@ -147,11 +148,11 @@ CREATE INDEX IF NOT EXISTS temp.staging_ino ON staging (dev, ino);
 
 -- name: stage_insert
 -- :root :path :kind :dev :ino :size :mtime :ctime :nlink :mode :status
--- :error :what
+-- :error :what :via_link
 INSERT INTO temp.staging (root_idx, path, kind, dev, ino, size, mtime,
-    ctime, nlink, mode, status, error, what)
+    ctime, nlink, mode, status, error, what, via_link)
 VALUES (:root, :path, :kind, :dev, :ino, :size, :mtime, :ctime, :nlink,
-    :mode, :status, :error, :what);
+    :mode, :status, :error, :what, :via_link);
 
 -- name: stage_vanished
 -- :op :ckpt  (files of the operation the new walk did not meet)
@@ -199,8 +200,9 @@ SET root_idx = s.root_idx, path = s.path, kind = s.kind, size = s.size,
     settle_ckpt = CASE WHEN s.status = 'pending' THEN NULL ELSE :ckpt END
 FROM temp.staging AS s
 WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
-    AND s.seq = (SELECT min(t.seq) FROM temp.staging AS t
-	WHERE t.dev = s.dev AND t.ino = s.ino)
+    AND s.seq = (SELECT t.seq FROM temp.staging AS t
+	WHERE t.dev = s.dev AND t.ino = s.ino
+	ORDER BY t.via_link, t.seq LIMIT 1)
     AND (file.size <> s.size OR file.mtime <> s.mtime
 	OR file.ctime <> s.ctime OR file.kind <> s.kind
 	OR file.status NOT IN ('pending', 'unique', 'hashed'));
@@ -211,8 +213,9 @@ UPDATE file
 SET root_idx = s.root_idx, path = s.path, nlink = s.nlink
 FROM temp.staging AS s
 WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
-    AND s.seq = (SELECT min(t.seq) FROM temp.staging AS t
-	WHERE t.dev = s.dev AND t.ino = s.ino)
+    AND s.seq = (SELECT t.seq FROM temp.staging AS t
+	WHERE t.dev = s.dev AND t.ino = s.ino
+	ORDER BY t.via_link, t.seq LIMIT 1)
     AND (file.path <> s.path OR file.root_idx <> s.root_idx);
 
 -- name: stage_reopen
@@ -223,9 +226,10 @@ WHERE op_key = :op AND status IN ('unique', 'hashed')
     AND size IN (SELECT size FROM temp.affected);
 
 -- name: stage_copy
--- :op :ckpt  (new files, first name in walk order wins; rows go in size
--- order because the phases work in size order: each checkpoint then
--- updates a few neighbouring pages rather than scattered ones)
+-- :op :ckpt  (new files; the first name met not through a symlink wins,
+-- else the first name met; rows go in size order because the phases work
+-- in size order: each checkpoint then updates a few neighbouring pages
+-- rather than scattered ones)
 INSERT OR IGNORE INTO file (op_key, root_idx, path, kind, dev, ino, size,
     mtime, ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt)
 SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
@@ -233,7 +237,7 @@ SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
     CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END
 FROM temp.staging
 WHERE dev IS NOT NULL
-ORDER BY size, seq;
+ORDER BY size, via_link, seq;
 
 -- name: alias_clear
 -- :op

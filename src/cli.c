@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "report.h"
 #include "scan.h"
+#include "store.h"
 #include "tracker.h"
 #include "util.h"
 
@@ -428,6 +429,56 @@ scan_opts_release(struct scan_opts *o)
 	free((char **)o->walk.exclude);
 }
 
+/*
+ * What resume does before continuing: check the database and the
+ * operation, roll damaged checkpoints back, backfill the log.
+ */
+static int
+check_before_resume(struct roo_db *db, struct roo_op *op)
+{
+	struct buf	 msgs;
+	char		*msg, *saved;
+	uint64_t	 added, lines;
+	int64_t		 from;
+	int		 rc;
+
+	rc = store_quick_check(tracker_store(db), &msg);
+	if (rc != 0) {
+		if (rc > 0)
+			log_error("the state database is damaged (%s); run "
+			    "'roo-duplicates verify' and start a new find",
+			    msg);
+		free(msg);
+		return EXIT_FAIL;
+	}
+	buf_init(&msgs);
+	buf_addstr(&msgs, "");
+	rc = tracker_verify(db, op->id, &msgs, &from);
+	if (rc > 0)
+		log_warn("operation %s is damaged:\n%s", op->id, msgs.p);
+	buf_release(&msgs);
+	if (rc < 0)
+		return EXIT_FAIL;
+	if (rc > 0 && from > 0) {
+		if (tracker_repair(op, from, &saved) != 0) {
+			free(saved);
+			return EXIT_FAIL;
+		}
+		log_warn("saved checkpoint %lld and later in '%s'; continuing "
+		    "from checkpoint %lld", (long long)from, saved,
+		    (long long)from - 1);
+		free(saved);
+	} else if (rc > 0 && tracker_recount_fix(op) != 0)
+		return EXIT_FAIL;
+	if (tracker_backfill(db, op->key, &added) != 0 ||
+	    tracker_log_sync(db, op->key, op->id, &lines) != 0)
+		return EXIT_FAIL;
+	if (added > 0)
+		log_verbose("backfilled %llu log entries",
+		    (unsigned long long)added);
+	return EXIT_OK;
+}
+
 static const struct option resume_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "null", no_argument, NULL, '0' },
@@ -486,6 +537,10 @@ cmd_resume(int argc, char **argv, struct common *co)
 	if (chdir(op->cwd) != 0) {
 		log_error("cannot enter the operation's directory '%s': %s",
 		    op->cwd, strerror(errno));
+		goto out;
+	}
+	if ((c = check_before_resume(db, op)) != EXIT_OK) {
+		rc = c;
 		goto out;
 	}
 	if (scan_opts_load(op, &so) != 0 || tracker_op_claim(op) != 0 ||
@@ -577,13 +632,135 @@ cmd_status(int argc, char **argv, struct common *co)
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+static const struct option verify_longopts[] = {
+	COMMON_OPTS
+};
+
+/* Verify one operation; print its verdict; 1 when damaged. */
+static int
+verify_one(struct roo_db *db, const char *id)
+{
+	struct buf	 msgs;
+	int64_t		 from;
+	int		 rc;
+
+	buf_init(&msgs);
+	buf_addstr(&msgs, "");
+	rc = tracker_verify(db, id, &msgs, &from);
+	if (rc == 0)
+		printf("%s: ok\n", id);
+	else if (rc > 0)
+		printf("%s: DAMAGED\n%s", id, msgs.p);
+	buf_release(&msgs);
+	return rc;
+}
+
+static int
+cmd_verify(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	char		*msg, **ids;
+	size_t		 i, n;
+	int		 c, rc, damaged;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, verify_longopts,
+	    NULL)) != -1)
+		if (!common_opt(c, co))
+			return bad_option("verify", argv, c);
+	if (co->help)
+		return print_help("verify");
+	apply_verbosity(co);
+	if (optind < argc - 1)
+		return usage_error("verify", "%s", "takes at most one id");
+	if (open_db(co, &db) != 0)
+		return EXIT_FAIL;
+	damaged = 0;
+	rc = store_quick_check(tracker_store(db), &msg);
+	if (rc != 0) {
+		printf("database: DAMAGED\n%s\n", msg != NULL ? msg : "");
+		damaged = 1;
+	}
+	free(msg);
+	if (rc == 0 && (rc = store_fk_check(tracker_store(db), &msg)) != 0) {
+		printf("database: foreign keys broken\n%s\n",
+		    msg != NULL ? msg : "");
+		damaged = 1;
+		free(msg);
+	}
+	ids = NULL;
+	n = 0;
+	if (optind < argc) {
+		ids = xcalloc(1, sizeof(*ids));
+		ids[n++] = xstrdup(argv[optind]);
+	} else if (tracker_op_ids(db, &ids, &n) != 0)
+		damaged = -1;
+	for (i = 0; i < n && damaged >= 0; i++) {
+		rc = verify_one(db, ids[i]);
+		if (rc < 0 && n == 1 && optind < argc) {
+			damaged = -2;
+			break;
+		}
+		if (rc != 0)
+			damaged = 1;
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	roo_close(db);
+	if (damaged == -2)
+		return EXIT_USAGE;
+	return damaged != 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct option backfill_longopts[] = {
+	COMMON_OPTS
+};
+
+static int
+cmd_backfill(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	struct roo_op	*op;
+	uint64_t	 added, lines;
+	int		 c, rc, busy;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT,
+	    backfill_longopts, NULL)) != -1)
+		if (!common_opt(c, co))
+			return bad_option("backfill", argv, c);
+	if (co->help)
+		return print_help("backfill");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("backfill", "%s", "needs one operation id");
+	if (open_db(co, &db) != 0)
+		return EXIT_FAIL;
+	rc = tracker_op_load(db, argv[optind], 0, &op, &busy);
+	if (rc == 0) {
+		roo_close(db);
+		return usage_error("backfill", "no operation '%s'",
+		    argv[optind]);
+	}
+	rc = EXIT_FAIL;
+	if (op != NULL && tracker_backfill(db, op->key, &added) == 0 &&
+	    tracker_log_sync(db, op->key, op->id, &lines) == 0) {
+		log_info("%s: backfilled %llu log entries; appended %llu lines "
+		    "to %s/logs/%s.log", op->id, (unsigned long long)added,
+		    (unsigned long long)lines, db->dot, op->id);
+		rc = EXIT_OK;
+	}
+	roo_op_free(op);
+	roo_close(db);
+	return rc;
+}
+
 static const struct command commands[] = {
 	{ "find", cmd_find, "[OPTIONS] [PATH...]",
 	"Find duplicate files under each PATH (default .), recording the\n"
 	"operation in the state database so that it can be resumed.\n\n"
 	"  --json                print the groups as one JSON document\n"
-	"  -0, --null            print paths NUL-separated, groups ended by "
-	"an extra NUL\n"
+	"  -0, --null            print each path followed by a NUL, each "
+	"group by one more\n"
 	"  --empty               group empty files too (default: left out)\n"
 	"  --min-size SIZE       only files of at least SIZE (k, M, G, T: "
 	"powers of 1024)\n"
@@ -616,6 +793,15 @@ static const struct command commands[] = {
 	"Show one operation in detail: phase, counters, checkpoints, "
 	"errors, groups.\n\n"
 	"  --json                one JSON object\n" },
+	{ "verify", cmd_verify, "[ID]",
+	"Check the state database (SQLite quick_check, foreign keys) and "
+	"one operation\nor all: the checkpoint digest chain, the counters "
+	"against the rows, that\nevery group member has a hashed file "
+	"row.  Exit status 1 names the damage.\n" },
+	{ "backfill", cmd_backfill, "ID",
+	"Insert the log entries that the checkpointed rows prove happened "
+	"but the log\nlacks (flagged backfilled), and append the missing "
+	"lines to\n.roocode/logs/ID.log.  Running it twice adds nothing.\n" },
 	{ NULL, NULL, NULL, NULL }
 };
 

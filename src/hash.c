@@ -118,8 +118,10 @@ hasher_fd(struct hasher *h, int fd, uint64_t limit, unsigned char *out,
 	hasher_begin(h);
 	total = 0;
 	while (total < limit) {
-		if (stop != NULL && *stop)
+		if (stop != NULL && *stop) {
+			*nread = total;
 			return HASH_STOPPED;
+		}
 		want = READ_BLOCK;
 		if (limit - total < want)
 			want = (size_t)(limit - total);

@@ -85,12 +85,17 @@ same_file(const struct job *j, const struct stat *sb)
 	    ns_of(&sb->st_ctim) == j->ctime;
 }
 
+/*
+ * Symlinks are followed: the walk may have reached the file through one
+ * (-L, a root given as a link), and the device and inode check after
+ * opening tells whether it is still the file the walk recorded.
+ */
 static int
 open_file(const char *path)
 {
 	int	 fd, flags;
 
-	flags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
 #ifdef O_NOATIME
 	fd = open(path, flags | O_NOATIME);
 	if (fd >= 0 || errno != EPERM)
@@ -112,7 +117,7 @@ job_run(struct job *j, struct hasher *h, const volatile sig_atomic_t *stop)
 	if (fd < 0) {
 		j->err = errno;
 		j->status = errno == ENOENT || errno == ENOTDIR ?
-		    JOB_VANISHED : errno == ELOOP ? JOB_CHANGED : JOB_ERROR;
+		    JOB_VANISHED : JOB_ERROR;
 		return;
 	}
 	if (fstat(fd, &sb) != 0) {

@@ -70,6 +70,9 @@ groups_plain(struct roo_db *db, int64_t key, int nul, FILE *fp)
 	buf_release(&b);
 	if (rc < 0)
 		return -1;
+	/* With -0 every group, the last too, ends with an extra NUL. */
+	if (nul && last != 0)
+		fputc('\0', fp);
 	return out_check(fp);
 }
 

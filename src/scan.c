@@ -430,12 +430,10 @@ full_class(struct scan *s, struct frow *rows, size_t n)
 			r.operation = "hashed";
 			r.has_prefix = rows[k].has_prefix;
 			memcpy(r.prefix, rows[k].prefix, HASH_LEN);
-			if (j - i > 1) {
-				r.status = ROO_FILE_HASHED;
-				r.has_full = 1;
-				memcpy(r.full, rows[k].full, HASH_LEN);
-			} else
-				r.status = ROO_FILE_UNIQUE;
+			/* A small file's prefix hash is its full hash. */
+			r.has_full = rows[k].has_full;
+			memcpy(r.full, rows[k].full, HASH_LEN);
+			r.status = j - i > 1 ? ROO_FILE_HASHED : ROO_FILE_UNIQUE;
 			rc = record(s, &r);
 		}
 	}

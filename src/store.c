@@ -648,6 +648,8 @@ store_get_int(struct store *st, int64_t *out, enum sql_id id,
 	if (rc != 0)
 		return -1;
 	rc = store_next(&c);
+	if (rc == 1 && store_isnull(&c, 0))
+		rc = 0;
 	if (rc == 1)
 		*out = store_int(&c, 0);
 	store_done(&c);

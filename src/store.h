@@ -93,8 +93,8 @@ const char *store_text(struct store_cur *, int);
 const void *store_blob(struct store_cur *, int, size_t *);
 
 /*
- * One-row helpers: run a query and return its first column of its first
- * row.  Return 1 with a row, 0 without, -1 on error.
+ * Run a query and return the first column of its first row.  Returns 1
+ * with a value, 0 when there is no row or the value is NULL, -1 on error.
  */
 int	 store_get_int(struct store *, int64_t *, enum sql_id, const char *,
 	    ...);

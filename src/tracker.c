@@ -960,15 +960,15 @@ tracker_stage_add(struct roo_op *op, const struct walk_entry *e)
 	}
 	if (!e->has_stat)
 		return store_exec(op->db->st, SQL_TRACKER_STAGE_INSERT,
-		    "dbtnnnnnnnttt", e->root_idx, e->path, e->pathlen, kind,
-		    status, err, e->what);
+		    "dbtnnnnnnntttd", e->root_idx, e->path, e->pathlen, kind,
+		    status, err, e->what, e->via_link);
 	return store_exec(op->db->st, SQL_TRACKER_STAGE_INSERT,
-	    "dbtiiiiiiittt", e->root_idx, e->path, e->pathlen, kind,
+	    "dbtiiiiiiitttd", e->root_idx, e->path, e->pathlen, kind,
 	    (int64_t)sb->st_dev, (int64_t)sb->st_ino, (int64_t)sb->st_size,
 	    (int64_t)sb->st_mtim.tv_sec * NS_PER_SEC + sb->st_mtim.tv_nsec,
 	    (int64_t)sb->st_ctim.tv_sec * NS_PER_SEC + sb->st_ctim.tv_nsec,
 	    (int64_t)sb->st_nlink, (int64_t)sb->st_mode, status, err,
-	    e->what);
+	    e->what, e->via_link);
 }
 
 void
@@ -1293,4 +1293,30 @@ roo_op_summary(struct roo_db *db, const char *id, struct roo_summary *s)
 	store_done(&c);
 	roo_op_free(op);
 	return rc;
+}
+
+int
+tracker_recount_fix(struct roo_op *op)
+{
+	if (store_exec(op->db->st, SQL_VERIFY_RECOUNT_OP, "i", op->key) != 0)
+		return -1;
+	return tracker_recount(op);
+}
+
+int
+tracker_op_ids(struct roo_db *db, char ***out, size_t *n)
+{
+	struct store_cur c;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (store_query(db->st, &c, SQL_TRACKER_OPS_ALL, "") != 0)
+		return -1;
+	while ((rc = store_next(&c)) == 1) {
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = xstrdup(store_text(&c, 0));
+	}
+	store_done(&c);
+	return rc < 0 ? -1 : 0;
 }

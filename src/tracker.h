@@ -217,12 +217,16 @@ int		 tracker_build_groups(struct roo_op *);
  * damaged (problems appended to *msgs, one per line; *from gets the first
  * damaged checkpoint, or 0 when the chain is sound), -1 on error.
  */
-int		 tracker_verify(struct roo_db *, int64_t, const char *,
-		    struct buf *, int64_t *);
+int		 tracker_verify(struct roo_db *, const char *, struct buf *,
+		    int64_t *);
 /* Move checkpoints from seq on aside as JSON and roll the operation back
  * to the one before.  *saved gets the JSON file's path. */
 int		 tracker_repair(struct roo_op *, int64_t, char **);
 int		 tracker_recount(struct roo_op *);
+/* Rewrite the operation row's counters from the rows. */
+int		 tracker_recount_fix(struct roo_op *);
+/* Every operation id, oldest first (caller frees). */
+int		 tracker_op_ids(struct roo_db *, char ***, size_t *);
 
 /* Backfilling (backfill.c). */
 int		 tracker_backfill(struct roo_db *, int64_t, uint64_t *);

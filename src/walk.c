@@ -31,6 +31,7 @@ struct pending {
 	char	*path;
 	int	 root_idx;
 	int	 is_root;
+	int	 via_link;
 	dev_t	 root_dev;
 };
 
@@ -46,6 +47,7 @@ struct walk {
 	DIR			*dir;		/* being read */
 	struct buf		 dirpath;
 	int			 dir_root;
+	int			 dir_via_link;
 	dev_t			 dir_root_dev;
 
 	struct buf		 path;		/* of the entry returned */
@@ -108,7 +110,7 @@ seen_add(struct walk *w, dev_t dev, ino_t ino)
 
 static void
 push(struct walk *w, const char *path, int root_idx, dev_t root_dev,
-    int is_root)
+    int is_root, int via_link)
 {
 	if (w->nstack == w->capstack) {
 		w->capstack = w->capstack == 0 ? 64 : w->capstack * 2;
@@ -118,6 +120,7 @@ push(struct walk *w, const char *path, int root_idx, dev_t root_dev,
 	w->stack[w->nstack].root_idx = root_idx;
 	w->stack[w->nstack].root_dev = root_dev;
 	w->stack[w->nstack].is_root = is_root;
+	w->stack[w->nstack].via_link = via_link;
 	w->nstack++;
 }
 
@@ -291,10 +294,11 @@ next_root(struct walk *w, struct walk_entry *e)
 	e->pathlen = w->path.len;
 	e->root_idx = idx;
 	/* A symlink given on the command line is followed. */
+	e->via_link = lstat(root, &sb) == 0 && S_ISLNK(sb.st_mode);
 	if (stat(root, &sb) != 0)
 		return trouble(w, e, "cannot examine root", errno, NULL, 0);
 	if (S_ISDIR(sb.st_mode)) {
-		push(w, root, idx, sb.st_dev, 1);
+		push(w, root, idx, sb.st_dev, 1, e->via_link);
 		return 0;
 	}
 	return classify(w, e, &sb);
@@ -322,6 +326,7 @@ entry(struct walk *w, struct walk_entry *e, const char *name)
 	e->path = w->path.p;
 	e->pathlen = w->path.len;
 	e->root_idx = w->dir_root;
+	e->via_link = w->dir_via_link;
 	if (!walk_name_passes(&w->opts, w->path.p, name, 0)) {
 		w->stats.filtered++;
 		return 0;
@@ -338,18 +343,25 @@ entry(struct walk *w, struct walk_entry *e, const char *name)
 			return 0;
 		}
 		if (fstatat(fd, name, &sb, 0) != 0) {
-			log_verbose("skipping symlink '%s': %s", w->path.p,
-			    strerror(errno));
+			/* A dangling link is no file; any other failure
+			 * hides one. */
+			if (errno != ENOENT)
+				return trouble(w, e, "cannot follow symlink",
+				    errno, NULL, 0);
+			log_verbose("skipping dangling symlink '%s'",
+			    w->path.p);
 			w->stats.symlinks++;
 			return 0;
 		}
+		e->via_link = 1;
 	}
 	if (w->opts.one_file_system && sb.st_dev != w->dir_root_dev) {
 		w->stats.filtered++;
 		return 0;
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		push(w, w->path.p, w->dir_root, w->dir_root_dev, 0);
+		push(w, w->path.p, w->dir_root, w->dir_root_dev, 0,
+		    e->via_link);
 		return 0;
 	}
 	return classify(w, e, &sb);
@@ -394,6 +406,7 @@ walk_next(struct walk *w, struct walk_entry *e)
 			buf_addstr(&w->dirpath, p.path);
 			w->dir_root = p.root_idx;
 			w->dir_root_dev = p.root_dev;
+			w->dir_via_link = p.via_link;
 			free(p.path);
 			if (open_dir(w, e, p.is_root))
 				return 1;

@@ -39,6 +39,7 @@ struct walk_entry {
 	int		 root_idx;
 	int		 has_stat;	/* sb is valid */
 	int		 is_dir;	/* for WALK_ERROR: a directory */
+	int		 via_link;	/* reached through a symlink */
 	struct stat	 sb;
 	int		 err;		/* errno, for WALK_ERROR */
 	const char	*what;		/* what failed, for WALK_ERROR */
