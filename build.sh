@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 need="gcc make autoconf automake libtool pkg-config libsqlite3-dev libssl-dev"
-need="$need check sqlite3"
+need="$need check sqlite3 openssl util-linux git"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -39,14 +39,18 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 case "${1:-}" in
 sanitize)
-	mkdir -p build-san
+	# A separate copy of the sources (autotools will not build out of
+	# a source tree that is itself configured), built from scratch.
+	rm -rf build-san
+	mkdir build-san
+	git ls-files -co --exclude-standard -z | grep -zv '^build-san/' |
+	    tar --null --ignore-failed-read -T - -cf - | tar -C build-san -xf -
 	cd build-san
-	if [ ! -f Makefile ] || [ ../configure -nt config.status ]; then
-		../configure --enable-werror --enable-sanitizers \
-		    --disable-shared CFLAGS="-O1"
-	fi
+	autoreconf -fi
+	./configure --enable-werror --enable-sanitizers --disable-shared \
+	    CFLAGS="-O1"
 	make -j"$jobs"
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    make -j"$jobs" check
 	exit

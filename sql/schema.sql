@@ -67,7 +67,9 @@ CREATE TABLE checkpoint (
 
 -- One row per file (device + inode) an operation met.  Every other name
 -- of the same inode is in alias.  *_ckpt name the checkpoint that
--- committed each result.
+-- committed each result.  seal is a checksum of the row's identity and
+-- results (the program's file_seal() SQL function), rewritten by every
+-- statement that changes them.
 CREATE TABLE file (
 	id		INTEGER PRIMARY KEY,
 	op_key		INTEGER NOT NULL
@@ -94,6 +96,10 @@ CREATE TABLE file (
 	walk_ckpt	INTEGER NOT NULL,
 	prefix_ckpt	INTEGER,
 	settle_ckpt	INTEGER,
+	-- file_seal() of the columns above: a row changed by hand shows;
+	-- pseal covers only what the walk and the prefix phase wrote.
+	seal		INTEGER,
+	pseal		INTEGER,
 	CHECK (status <> 'hashed' OR full_hash IS NOT NULL),
 	CHECK ((status = 'pending') = (settle_ckpt IS NULL)),
 	UNIQUE (op_key, dev, ino)

@@ -80,26 +80,48 @@ ORDER BY id;
 SELECT coalesce(max(ckpt), 0) FROM log WHERE op_key = :op;
 
 -- name: file_settle
--- :id :status :full :error :ckpt
+-- :id :status :full :error :ckpt  (the seal sees the new values: SET
+-- expressions read the old row)
 UPDATE file
 SET status = :status, full_hash = coalesce(:full, full_hash),
-    error = :error, settle_ckpt = :ckpt
+    error = :error, settle_ckpt = :ckpt,
+    seal = file_seal(op_key, dev, ino, size, mtime, ctime, :status,
+	prefix_hash, coalesce(:full, full_hash), walk_ckpt, prefix_ckpt,
+	:ckpt)
 WHERE id = :id;
 
 -- name: file_prefix
 -- :id :prefix :full :ckpt
 UPDATE file
 SET prefix_hash = :prefix, full_hash = coalesce(:full, full_hash),
-    prefix_ckpt = :ckpt
+    prefix_ckpt = :ckpt,
+    seal = file_seal(op_key, dev, ino, size, mtime, ctime, status,
+	:prefix, coalesce(:full, full_hash), walk_ckpt, :ckpt, settle_ckpt),
+    pseal = file_seal(op_key, dev, ino, size, mtime, ctime, NULL, :prefix,
+	NULL, walk_ckpt, :ckpt, NULL)
 WHERE id = :id;
 
 -- name: file_insert
 -- :op :root :path :kind :dev :ino :size :mtime :ctime :nlink :mode :status
--- :error :ckpt :settle
+-- :error :ckpt :settle :full
 INSERT INTO file (op_key, root_idx, path, kind, dev, ino, size, mtime,
-    ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt)
+    ctime, nlink, mode, status, error, full_hash, walk_ckpt, settle_ckpt,
+    seal, pseal)
 VALUES (:op, :root, :path, :kind, :dev, :ino, :size, :mtime, :ctime,
-    :nlink, :mode, :status, :error, :ckpt, :settle);
+    :nlink, :mode, :status, :error, :full, :ckpt, :settle,
+    file_seal(:op, :dev, :ino, :size, :mtime, :ctime, :status, NULL, :full,
+	:ckpt, NULL, :settle),
+    file_seal(:op, :dev, :ino, :size, :mtime, :ctime, NULL, NULL, NULL,
+	:ckpt, NULL, NULL));
+
+-- name: reseal
+-- :op  (after a bulk statement that left seal NULL on the rows it changed)
+UPDATE file
+SET seal = file_seal(op_key, dev, ino, size, mtime, ctime, status,
+    prefix_hash, full_hash, walk_ckpt, prefix_ckpt, settle_ckpt),
+    pseal = file_seal(op_key, dev, ino, size, mtime, ctime, NULL,
+    prefix_hash, NULL, walk_ckpt, prefix_ckpt, NULL)
+WHERE op_key = :op AND seal IS NULL;
 
 -- name: file_by_dev_ino
 -- :op :dev :ino
@@ -157,7 +179,7 @@ VALUES (:root, :path, :kind, :dev, :ino, :size, :mtime, :ctime, :nlink,
 -- name: stage_vanished
 -- :op :ckpt  (files of the operation the new walk did not meet)
 UPDATE file
-SET status = 'gone', settle_ckpt = :ckpt
+SET status = 'gone', settle_ckpt = :ckpt, seal = NULL
 WHERE op_key = :op AND status <> 'gone'
     AND NOT EXISTS (SELECT 1 FROM temp.staging AS s
 	WHERE s.dev = file.dev AND s.ino = file.ino);
@@ -196,7 +218,7 @@ SET root_idx = s.root_idx, path = s.path, kind = s.kind, size = s.size,
     mtime = s.mtime, ctime = s.ctime, nlink = s.nlink, mode = s.mode,
     status = s.status, error = s.error,
     prefix_hash = NULL, full_hash = NULL, prefix_ckpt = NULL,
-    reused = 0,
+    reused = 0, seal = NULL,
     settle_ckpt = CASE WHEN s.status = 'pending' THEN NULL ELSE :ckpt END
 FROM temp.staging AS s
 WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
@@ -221,7 +243,7 @@ WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
 -- name: stage_reopen
 -- :op  (settled files whose size class changed are looked at again)
 UPDATE file
-SET status = 'pending', settle_ckpt = NULL
+SET status = 'pending', settle_ckpt = NULL, seal = NULL
 WHERE op_key = :op AND status IN ('unique', 'hashed')
     AND size IN (SELECT size FROM temp.affected);
 
@@ -231,10 +253,15 @@ WHERE op_key = :op AND status IN ('unique', 'hashed')
 -- in size order: each checkpoint then updates a few neighbouring pages
 -- rather than scattered ones)
 INSERT OR IGNORE INTO file (op_key, root_idx, path, kind, dev, ino, size,
-    mtime, ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt)
+    mtime, ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt, seal,
+    pseal)
 SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
     status, error, :ckpt,
-    CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END
+    CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END,
+    file_seal(:op, dev, ino, size, mtime, ctime, status, NULL, NULL, :ckpt,
+	NULL, CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END),
+    file_seal(:op, dev, ino, size, mtime, ctime, NULL, NULL, NULL, :ckpt,
+	NULL, NULL)
 FROM temp.staging
 WHERE dev IS NOT NULL
 ORDER BY size, via_link, seq;

@@ -110,7 +110,7 @@ DELETE FROM file WHERE op_key = :op AND walk_ckpt >= :from;
 -- name: revert_settled
 -- :op :from
 UPDATE file
-SET status = 'pending', settle_ckpt = NULL, error = NULL,
+SET status = 'pending', settle_ckpt = NULL, error = NULL, seal = NULL,
     full_hash = CASE WHEN prefix_ckpt < :from AND size <= 4096
 	THEN prefix_hash END
 WHERE op_key = :op AND settle_ckpt >= :from;
@@ -118,9 +118,25 @@ WHERE op_key = :op AND settle_ckpt >= :from;
 -- name: revert_prefix
 -- :op :from
 UPDATE file
-SET prefix_hash = NULL, prefix_ckpt = NULL,
+SET prefix_hash = NULL, prefix_ckpt = NULL, seal = NULL,
     full_hash = CASE WHEN settle_ckpt < :from THEN full_hash END
 WHERE op_key = :op AND prefix_ckpt >= :from;
+
+-- name: bad_seals
+-- :op  (rows changed by something other than this program; the damaged
+-- checkpoint is the one whose result no longer matches: the walk's or
+-- the prefix phase's when pseal fails, else the one that settled it)
+SELECT count(*), min(CASE
+    WHEN pseal IS NULL OR pseal <> file_seal(op_key, dev, ino, size, mtime,
+	ctime, NULL, prefix_hash, NULL, walk_ckpt, prefix_ckpt, NULL)
+    THEN coalesce(prefix_ckpt, walk_ckpt)
+    ELSE coalesce(settle_ckpt, prefix_ckpt, walk_ckpt) END)
+FROM file
+WHERE op_key = :op AND (seal IS NULL OR pseal IS NULL
+    OR seal <> file_seal(op_key, dev, ino, size, mtime, ctime, status,
+	prefix_hash, full_hash, walk_ckpt, prefix_ckpt, settle_ckpt)
+    OR pseal <> file_seal(op_key, dev, ino, size, mtime, ctime, NULL,
+	prefix_hash, NULL, walk_ckpt, prefix_ckpt, NULL));
 
 -- name: drop_summary
 -- :op

@@ -200,16 +200,28 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 	return s.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
+/*
+ * Test hooks, read from the environment: ROOCODE_TEST_STOP_AFTER=N acts
+ * as if SIGINT came after N file results; ROOCODE_TEST_PAUSE_AFTER=N
+ * stops the process (SIGSTOP) there, for a test to signal it.
+ */
 static uint64_t
-test_stop_after(void)
+test_hook(const char *name)
 {
 	const char	*s;
 	uint64_t	 n;
 
-	s = getenv("ROOCODE_TEST_STOP_AFTER");
+	s = getenv(name);
 	if (s == NULL || parse_uint(s, 1, UINT64_MAX, &n) != 0)
 		return 0;
 	return n;
+}
+
+static void
+test_hooks(struct scan_opts *o)
+{
+	o->stop_after = test_hook("ROOCODE_TEST_STOP_AFTER");
+	o->pause_after = test_hook("ROOCODE_TEST_PAUSE_AFTER");
 }
 
 static int
@@ -330,7 +342,7 @@ cmd_find(int argc, char **argv, struct common *co)
 	a.scan.walk.max_size = UINT64_MAX;
 	a.scan.jobs = pool_cores();
 	a.scan.stop = co->stop;
-	a.scan.stop_after = test_stop_after();
+	test_hooks(&a.scan);
 	a.interval = 10;
 	a.detailed = 1;
 	while ((c = getopt_long(argc, argv, ":0xLj:" COMMON_SHORT,
@@ -549,7 +561,7 @@ cmd_resume(int argc, char **argv, struct common *co)
 		goto out;
 	so.jobs = (int)jobs;
 	so.stop = co->stop;
-	so.stop_after = test_stop_after();
+	test_hooks(&so);
 	log_info("operation: %s (resumed)", op->id);
 	rc = finish_run(db, op, scan_run(op, &so), co);
 out:
@@ -661,7 +673,7 @@ cmd_verify(int argc, char **argv, struct common *co)
 	struct roo_db	*db;
 	char		*msg, **ids;
 	size_t		 i, n;
-	int		 c, rc, damaged;
+	int		 c, rc, damaged, db_lost;
 
 	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, verify_longopts,
 	    NULL)) != -1)
@@ -675,6 +687,10 @@ cmd_verify(int argc, char **argv, struct common *co)
 	if (open_db(co, &db) != 0)
 		return EXIT_FAIL;
 	damaged = 0;
+	if (db->quarantined != NULL) {
+		printf("database: DAMAGED, moved to %s\n", db->quarantined);
+		damaged = 1;
+	}
 	rc = store_quick_check(tracker_store(db), &msg);
 	if (rc != 0) {
 		printf("database: DAMAGED\n%s\n", msg != NULL ? msg : "");
@@ -706,9 +722,10 @@ cmd_verify(int argc, char **argv, struct common *co)
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+	db_lost = db->quarantined != NULL;
 	roo_close(db);
 	if (damaged == -2)
-		return EXIT_USAGE;
+		return db_lost ? EXIT_FAIL : EXIT_USAGE;
 	return damaged != 0 ? EXIT_FAIL : EXIT_OK;
 }
 

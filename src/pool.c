@@ -25,6 +25,14 @@
 
 #define JOBS_PER_THREAD	16
 
+/*
+ * Test hook: with ROOCODE_TEST_HASH_LOG=FILE every job appends one line
+ * "prefix|full PATH" to FILE before it reads, so that a test can count
+ * the files a killed run read and compare runs.  One write(2) per line on
+ * an O_APPEND descriptor: lines survive a SIGKILL whole.
+ */
+static int	 test_log_fd = -1;
+
 struct queue {
 	struct job	*head;
 	struct job	*tail;
@@ -153,6 +161,20 @@ out:
 	close(fd);
 }
 
+static void
+test_log(const struct job *j)
+{
+	char	*line;
+
+	if (test_log_fd < 0)
+		return;
+	line = xasprintf("%s %s\n", j->kind == JOB_PREFIX ? "prefix" : "full",
+	    j->path);
+	if (write(test_log_fd, line, strlen(line)) < 0)
+		log_debug("cannot write the test hash log");
+	free(line);
+}
+
 static void *
 worker(void *arg)
 {
@@ -173,8 +195,10 @@ worker(void *arg)
 
 		if (p->stop != NULL && *p->stop)
 			j->status = JOB_STOPPED;
-		else
+		else {
+			test_log(j);
 			job_run(j, h, p->stop);
+		}
 
 		pthread_mutex_lock(&p->lock);
 		enqueue(&p->results, j);
@@ -202,6 +226,9 @@ pool_new(int n, const volatile sig_atomic_t *stop)
 
 	if (n < 1)
 		n = 1;
+	if (test_log_fd < 0 && getenv("ROOCODE_TEST_HASH_LOG") != NULL)
+		test_log_fd = open(getenv("ROOCODE_TEST_HASH_LOG"),
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	p = xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);

@@ -100,6 +100,8 @@ static int
 record(struct scan *s, const struct result *r)
 {
 	s->results++;
+	if (s->o->pause_after > 0 && s->results == s->o->pause_after)
+		raise(SIGSTOP);
 	s->done_files++;
 	s->done_bytes += r->bytes_read;
 	progress(s, 0);

@@ -23,8 +23,10 @@ struct scan_opts {
 	int			 jobs;
 	/* Set by the signal handler; the scan stops soon after. */
 	volatile sig_atomic_t	*stop;
-	/* Test hook: behave as if stopped after this many results. */
+	/* Test hooks: behave as if interrupted, or stop the process with
+	 * SIGSTOP, after this many results. */
 	uint64_t		 stop_after;
+	uint64_t		 pause_after;
 };
 
 enum scan_rc {

@@ -141,6 +141,37 @@ fn_iso_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * file_seal(...12 values): FNV-1a 64 over the values with their types.
+ * A checksum, not a MAC: it shows a row changed by hand or by damage.
+ */
+static void
+fn_file_seal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *p;
+	uint64_t	 h, v;
+	int		 i, k, n, t;
+
+	h = 0xcbf29ce484222325ULL;
+	for (i = 0; i < argc; i++) {
+		t = sqlite3_value_type(argv[i]);
+		h = (h ^ (uint64_t)t) * 0x100000001b3ULL;
+		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+			v = (uint64_t)sqlite3_value_int64(argv[i]);
+			for (k = 0; k < 8; k++)
+				h = (h ^ ((v >> (8 * k)) & 0xff)) *
+				    0x100000001b3ULL;
+		} else if (t != SQLITE_NULL) {
+			p = sqlite3_value_blob(argv[i]);
+			n = sqlite3_value_bytes(argv[i]);
+			h = (h ^ (uint64_t)n) * 0x100000001b3ULL;
+			for (k = 0; k < n; k++)
+				h = (h ^ p[k]) * 0x100000001b3ULL;
+		}
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)h);
+}
+
 static int
 register_functions(struct store *st)
 {
@@ -164,6 +195,11 @@ register_functions(struct store *st)
 		if (rc != SQLITE_OK)
 			return fail(st, rc, fns[i].name);
 	}
+	rc = sqlite3_create_function_v2(st->db, "file_seal", 12,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    fn_file_seal, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "file_seal");
 	return 0;
 }
 
@@ -222,6 +258,30 @@ pragma_int(struct store *st, const char *sql, int64_t *out)
 	return 0;
 }
 
+/*
+ * Put the database in WAL mode.  Changing the mode of a new database
+ * needs an exclusive lock, and SQLite does not call the busy handler for
+ * it: two processes creating the database together must retry.
+ */
+static int
+set_wal(struct store *st)
+{
+	int	 rc, waited;
+
+	for (waited = 0;; waited += 10) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (waited >= BUSY_TIMEOUT_MS)
+			break;
+		usleep(10000);
+	}
+	return fail(st, rc, "PRAGMA journal_mode");
+}
+
 /* Create the schema in a new database, or migrate an older one. */
 static int
 schema_setup(struct store *st)
@@ -230,9 +290,17 @@ schema_setup(struct store *st)
 	char	 sql[64];
 	int	 rc, v;
 
+	/* A current database needs no write: readers must never wait. */
+	appid = version = tables = 0;
+	if ((rc = pragma_int(st, "PRAGMA application_id", &appid)) != 0 ||
+	    (rc = pragma_int(st, "PRAGMA user_version", &version)) != 0)
+		return rc;
+	if (appid == APPLICATION_ID && version == SQL_SCHEMA_VERSION)
+		return 0;
+
+	/* Create or migrate, asking again under the write lock. */
 	if (store_begin(st) != 0)
 		return STORE_ERR;
-	appid = version = tables = 0;
 	if ((rc = pragma_int(st, "PRAGMA application_id", &appid)) != 0 ||
 	    (rc = pragma_int(st, "PRAGMA user_version", &version)) != 0 ||
 	    (rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema",
@@ -309,8 +377,8 @@ store_open(const char *path, struct store **out)
 	if ((rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema",
 	    &n)) != 0)
 		goto out;
-	if ((rc = store_script(st, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;"
+	if ((rc = set_wal(st)) != 0 ||
+	    (rc = store_script(st, "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -16384;"
 	    "PRAGMA temp_store = FILE;", "pragmas")) != 0)

@@ -154,6 +154,8 @@ tracker_open(const char *dir, struct roo_db **out)
 			    "moved it to '%s' and started a fresh one",
 			    db->db_path, moved);
 			rc = store_open(db->db_path, &db->st);
+			db->quarantined = moved;
+			moved = NULL;
 		}
 		free(moved);
 		free(corrupted);
@@ -180,6 +182,7 @@ roo_close(struct roo_db *db)
 		return;
 	store_close(db->st);
 	hasher_free(db->h);
+	free(db->quarantined);
 	free(db->dir);
 	free(db->dot);
 	free(db->db_path);
@@ -1006,7 +1009,7 @@ stage_reconcile(struct roo_op *op, struct stage_stats *s)
 	if (store_exec(st, SQL_TRACKER_STAGE_REOPEN, "i", op->key) != 0)
 		return -1;
 	s->reopened = store_changes(st);
-	return 0;
+	return store_exec(st, SQL_TRACKER_RESEAL, "i", op->key);
 }
 
 int

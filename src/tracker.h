@@ -51,6 +51,7 @@ struct roo_db {
 	char		*db_path;
 	struct store	*st;
 	struct hasher	*h;		/* for digests */
+	char		*quarantined;	/* where a damaged database went */
 };
 
 struct op_counters {

@@ -184,6 +184,21 @@ check_rows(struct roo_db *db, struct roo_op *op, struct buf *msgs,
 		problem(msgs, "%lld rows hold a state no constraint allows",
 		    (long long)n);
 
+	if (store_query(db->st, &c, SQL_VERIFY_BAD_SEALS, "i", op->key) != 0)
+		return -1;
+	rc = store_next(&c);
+	n = rc == 1 ? store_int(&c, 0) : 0;
+	if (n > 0) {
+		problem(msgs, "%lld file rows were changed outside the "
+		    "program (from checkpoint %lld)", (long long)n,
+		    (long long)store_int(&c, 1));
+		if (ch->from == 0 || store_int(&c, 1) < ch->from)
+			ch->from = store_int(&c, 1);
+	}
+	store_done(&c);
+	if (rc < 0)
+		return -1;
+
 	if (store_query(db->st, &c, SQL_VERIFY_FILE_LOG_MISMATCH, "i",
 	    op->key) != 0)
 		return -1;
@@ -338,7 +353,8 @@ tracker_repair(struct roo_op *op, int64_t from, char **saved)
 	for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
 		if (store_exec(st, drops[i], "ii", op->key, from) != 0)
 			goto fail;
-	if (store_exec(st, SQL_VERIFY_DROP_SUMMARY, "i", op->key) != 0 ||
+	if (store_exec(st, SQL_TRACKER_RESEAL, "i", op->key) != 0 ||
+	    store_exec(st, SQL_VERIFY_DROP_SUMMARY, "i", op->key) != 0 ||
 	    store_exec(st, SQL_VERIFY_REWIND_OP, "ii", op->key,
 	    from - 1) != 0 ||
 	    store_exec(st, SQL_VERIFY_RECOUNT_OP, "i", op->key) != 0 ||

@@ -51,6 +51,7 @@ is() {
 	else
 		not_ok "$1"
 		diag "got:      $2" "expected: $3"
+		return 1
 	fi
 }
 
@@ -201,4 +202,50 @@ json_files() {
 	sqlite3 -batch :memory: "SELECT $2
 	    FROM json_each(readfile('$1'), '\$.groups') AS g,
 		json_each(g.value, '\$.files') AS f"
+}
+
+# op_id FILE: the operation id announced on stderr saved in FILE.
+op_id() {
+	sed -n 's/^roo-duplicates: operation: \([a-z0-9-]*\).*/\1/p' "$1" |
+	    head -n 1
+}
+
+# corpus DIR NFILES BYTES SEED: a generated tree (bench/make-corpus.sh).
+corpus() {
+	bash "$ROO_SRCDIR/bench/make-corpus.sh" "$1" "$2" "$3" "$4" \
+	    "$T/$(basename "$1").manifest.tsv" >/dev/null 2>&1
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# delays SEED N MAX_MS: N pseudo-random delays in seconds below MAX_MS.
+delays() {
+	awk -v seed="$1" -v n="$2" -v max="$3" 'BEGIN { srand(seed)
+	    for (i = 0; i < n; i++) printf "%.3f\n", rand() * max / 1000 }'
+}
+
+# wait_stopped PID: wait until the process is stopped (SIGSTOP).
+wait_stopped() {
+	_i=0
+	while [ $_i -lt 500 ]; do
+		case $(ps -o stat= -p "$1" 2>/dev/null) in
+		T*) return 0 ;;
+		"") return 1 ;;
+		esac
+		sleep 0.01
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# db_groups ID: the groups of an operation as json_groups prints them,
+# read from the database.
+db_groups() {
+	sq "SELECT group_concat(p, '|') FROM (
+	    SELECT group_id, CAST(path AS TEXT) AS p FROM dup_file
+	    WHERE operation_id = '$1' ORDER BY group_id, p)
+	    GROUP BY group_id" | sort
 }
