@@ -528,6 +528,12 @@ scan_run(struct roo_op *op, const struct scan_opts *o)
 			rc = tracker_finish(op, "completed");
 	}
 	if (rc == 0 && s.stopped) {
+		/* Test hook: stop here, for a test to send a second SIGINT
+		 * while the last checkpoint is being written. */
+		if (o->pause_after > 0 &&
+		    getenv("ROOCODE_TEST_PAUSE_AT_STOP") != NULL &&
+		    strcmp(getenv("ROOCODE_TEST_PAUSE_AT_STOP"), "1") == 0)
+			raise(SIGSTOP);
 		if (tracker_commit(op) != 0 ||
 		    tracker_finish(op, "interrupted") != 0)
 			return SCAN_FAILED;

@@ -75,9 +75,9 @@ while [ $kills -lt "$KILLS" ]; do
 	[ $tries -gt 0 ] || json_groups "$T/out.json" > "$T/got"
 	is "operation $ops ($id) completed after $tries resumes" "$rc" 0 ||
 	    diag "$(cat "$T/err")"
-	is "operation $ops: groups equal the uninterrupted run's" \
-	    "$(cat "$T/got")" "$(cat "$T/want")"
-	check "operation $ops: verify finds no damage" roo -q verify "$id"
+	same_file "operation $ops: groups equal the uninterrupted run's" \
+	    "$T/got" "$T/want"
+	check "operation $ops: verify finds no damage" roo_quiet verify "$id"
 	is "operation $ops: no file-level log entry twice" "$(sq "
 	    SELECT count(*) FROM (SELECT file_id FROM log
 		JOIN operation USING (op_key)

@@ -249,3 +249,25 @@ db_groups() {
 	    WHERE operation_id = '$1' ORDER BY group_id, p)
 	    GROUP BY group_id" | sort
 }
+
+# same_file DESCRIPTION GOT EXPECTED: the two files are equal; on a
+# difference show its first lines only.
+same_file() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "$(diff "$3" "$2" | head -n 6 | cut -c 1-160)"
+		return 1
+	fi
+}
+
+# json_field FILE PATH: one value of a JSON document (sqlite3 JSON).
+json_field() {
+	sqlite3 -batch :memory: "SELECT json_extract(readfile('$1'), '$2')"
+}
+
+# roo_quiet ARGS...: roo with its output discarded (for check).
+roo_quiet() {
+	roo "$@" > /dev/null 2>&1
+}
