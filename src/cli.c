@@ -288,6 +288,11 @@ find_opt(int c, struct find_args *a, const char *cmd)
 			    optarg);
 		break;
 	case OPT_EXCLUDE:
+		/* XXX(#2): options are stored as JSON: patterns must be
+		 * valid UTF-8. */
+		if (!utf8_valid((const unsigned char *)optarg, strlen(optarg)))
+			return usage_error(cmd, "--exclude pattern '%s' is not "
+			    "valid UTF-8", optarg);
 		a->exclude = xrealloc(a->exclude,
 		    (a->nexclude + 1) * sizeof(*a->exclude));
 		a->exclude[a->nexclude++] = optarg;

@@ -133,6 +133,8 @@ walk_phase(struct scan *s)
 
 	op = s->op;
 	phase_start(s, PHASE_WALK);
+	/* XXX(#3): an interrupted walk starts over; each resume walks the
+	 * whole tree again to find what changed. */
 	if (tracker_stage_begin(op) != 0)
 		return -1;
 	w = walk_new(&s->o->walk, op->roots, op->nroots);
@@ -281,8 +283,12 @@ job_done(struct scan *s, struct job *j)
 			r.kind = RESULT_PREFIX;
 			r.has_prefix = 1;
 			memcpy(r.prefix, j->hash, HASH_LEN);
-			/* A file no longer than the prefix is hashed whole. */
+			/* A file no longer than the prefix is hashed whole:
+			 * its result is final now, whatever its class. */
 			if (j->size <= HASH_PREFIX_LEN) {
+				r.kind = RESULT_SETTLE;
+				r.status = ROO_FILE_HASHED;
+				r.operation = "hashed";
 				r.has_full = 1;
 				memcpy(r.full, j->hash, HASH_LEN);
 			}
@@ -461,7 +467,8 @@ full_phase(struct scan *s)
 			break;
 		end = pg.n;
 		if (pg.n == PAGE_ROWS && (end = last_class(&pg)) == 0) {
-			/* A class larger than a page: read it whole. */
+			/* A class larger than a page: read it whole.
+			 * XXX(#6): memory grows with the largest class. */
 			after = (int64_t)pg.rows[0].size;
 			rc = tracker_page(s->op, PAGE_FULL_CLASS,
 			    (uint64_t)after, 0, 0, &cls);

@@ -4,7 +4,8 @@
 # resumed until done, and must end with the groups of one uninterrupted
 # run, a sound checkpoint chain, no log entry twice and none missing after
 # backfill.  ROO_CRASH_KILLS sets the number of kills (default 20); the
-# argument --long makes it 1000.
+# argument --long makes it 1000.  ROO_CRASH_FILES and ROO_CRASH_BYTES size
+# the generated tree (default 3000 files, 40M).
 . "$ROO_SRCDIR/tests/e2e/lib.sh"
 
 KILLS=${ROO_CRASH_KILLS:-20}
@@ -12,7 +13,7 @@ KILLS=${ROO_CRASH_KILLS:-20}
 SEED=${ROO_CRASH_SEED:-$(date +%s)}
 diag "seed $SEED (replay with ROO_CRASH_SEED=$SEED), $KILLS kills"
 
-corpus "$T/tree" 3000 40M 11
+corpus "$T/tree" "${ROO_CRASH_FILES:-3000}" "${ROO_CRASH_BYTES:-40M}" 11
 start=$(now_ms)
 "$ROO" --state-dir "$T/clean" -q find --json "$T/tree" > "$T/clean.json"
 dur=$(($(now_ms) - start))
