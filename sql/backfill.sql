@@ -90,6 +90,22 @@ DELETE FROM temp.log_seen;
 -- :id
 INSERT OR IGNORE INTO temp.log_seen (id) VALUES (:id);
 
+-- name: synced
+-- :op
+SELECT log_synced, log_size FROM operation WHERE op_key = :op;
+
+-- name: synced_set
+-- :op :size
+UPDATE operation
+SET log_synced = (SELECT coalesce(max(id), 0) FROM log WHERE op_key = :op),
+    log_size = :size
+WHERE op_key = :op;
+
+-- name: seen_upto
+-- :op :id  (the file is known to hold every entry up to :id)
+INSERT OR IGNORE INTO temp.log_seen (id)
+SELECT id FROM log WHERE op_key = :op AND id <= :id;
+
 -- name: lines
 -- :op  (the log entries the file lacks, as JSON lines)
 SELECT json_object('id', l.id, 'timestamp', iso_time(l.time),
@@ -103,7 +119,7 @@ SELECT json_object('id', l.id, 'timestamp', iso_time(l.time),
 	    'details', json_patch(coalesce(l.details, '{}'), json_object(
 		'fileSize', l.size,
 		'fileType', CASE WHEN f.id IS NOT NULL
-		    THEN path_ext(f.path) END,
+		    AND path_ext(f.path) <> '' THEN path_ext(f.path) END,
 		'fullHash', CASE WHEN l.hash IS NOT NULL
 		    THEN lower(hex(l.hash)) END)))),
     'backfilled', json(CASE WHEN l.backfilled THEN 'true' ELSE 'false'

@@ -101,10 +101,11 @@ SELECT json_patch(json_object('operationId', o.id, 'state', :state,
     'totalFiles', o.total_files, 'processedFiles', o.processed_files,
     'totalBytes', o.total_bytes, 'processedBytes', o.processed_bytes,
     'bytesRead', o.bytes_read, 'errors', o.errors,
-    'checkpoints', json_object('count', o.checkpoints,
-	'lastTime', (SELECT iso_time(max(time)) FROM checkpoint
-	    WHERE op_key = o.op_key),
-	'healthy', json(CASE WHEN :healthy THEN 'true' ELSE 'false' END)),
+    'checkpoints', o.checkpoints,
+    'lastCheckpointTime', (SELECT iso_time(max(time)) FROM checkpoint
+	WHERE op_key = o.op_key),
+    'checkpointChainIntact',
+	json(CASE WHEN :healthy THEN 'true' ELSE 'false' END),
     'runs', o.runs, 'ownerPid', o.owner_pid, 'ownerHost', o.owner_host,
     'options', json(o.options),
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (

@@ -34,6 +34,9 @@ CREATE TABLE operation (
 	owner_host	TEXT,
 	runs		INTEGER NOT NULL DEFAULT 1 CHECK (runs >= 1),
 	archived	INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+	-- logs/ID.log holds every entry up to log_synced, log_size bytes.
+	log_synced	INTEGER NOT NULL DEFAULT 0,
+	log_size	INTEGER NOT NULL DEFAULT 0,
 	CHECK (processed_files <= total_files)
 );
 

@@ -262,8 +262,10 @@ SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
 	NULL, CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END),
     file_seal(:op, dev, ino, size, mtime, ctime, NULL, NULL, NULL, :ckpt,
 	NULL, NULL)
-FROM temp.staging
+FROM temp.staging AS s
 WHERE dev IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM file AS f
+	WHERE f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino)
 ORDER BY size, via_link, seq;
 
 -- name: alias_clear
@@ -337,10 +339,21 @@ FROM file
 WHERE op_key = :op AND status = 'pending' AND prefix_hash IS NULL;
 
 -- name: todo_pending
--- :op
-SELECT count(*), coalesce(sum(size), 0)
-FROM file
+-- :op  (pending files, and the bytes of those the full phase must read:
+-- a prefix shared with another file of their size)
+SELECT count(*), coalesce(sum(CASE WHEN size > 4096 AND full_hash IS NULL
+    AND EXISTS (SELECT 1 FROM file AS g WHERE g.op_key = f.op_key
+	AND g.size = f.size AND g.prefix_hash = f.prefix_hash
+	AND g.id <> f.id AND g.status IN ('pending', 'hashed'))
+    THEN size END), 0)
+FROM file AS f
 WHERE op_key = :op AND status = 'pending';
+
+-- name: todo_live
+-- :op
+SELECT count(*), 0
+FROM file
+WHERE op_key = :op AND status IN ('pending', 'unique', 'hashed');
 
 -- name: group_clear
 -- :op

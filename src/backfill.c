@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -132,17 +133,41 @@ read_seen(struct roo_db *db, int fd, const char *id)
 	return rc;
 }
 
+/* 1 with *upto when the file is as the last sync left it, else 0. */
+static int
+synced(struct roo_db *db, int64_t key, int fd, int64_t *upto)
+{
+	struct store_cur c;
+	struct stat	 sb;
+	int		 rc;
+
+	if (fstat(fd, &sb) != 0 || sb.st_size == 0)
+		return 0;
+	if (store_query(db->st, &c, SQL_BACKFILL_SYNCED, "i", key) != 0)
+		return -1;
+	rc = store_next(&c);
+	if (rc == 1) {
+		*upto = store_int(&c, 0);
+		rc = store_int(&c, 1) == (int64_t)sb.st_size && *upto > 0;
+	}
+	store_done(&c);
+	return rc;
+}
+
 int
 tracker_log_sync(struct roo_db *db, int64_t key, const char *id,
     uint64_t *appended)
 {
 	struct store_cur c;
+	struct stat	 sb;
 	struct buf	 out;
 	const char	*s;
 	char		*path;
+	int64_t		 upto;
 	int		 fd, rc;
 
 	*appended = 0;
+	upto = 0;
 	path = xasprintf("%s/logs/%s.log", db->dot, id);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -153,8 +178,20 @@ tracker_log_sync(struct roo_db *db, int64_t key, const char *id,
 	buf_init(&out);
 	rc = -1;
 	if (store_exec(db->st, SQL_BACKFILL_SEEN_CREATE, "") != 0 ||
-	    store_exec(db->st, SQL_BACKFILL_SEEN_CLEAR, "") != 0 ||
-	    read_seen(db, fd, id) != 0 || lseek(fd, 0, SEEK_END) < 0)
+	    store_exec(db->st, SQL_BACKFILL_SEEN_CLEAR, "") != 0)
+		goto out;
+	/*
+	 * The file as the last sync left it (same size) holds every entry
+	 * up to the one recorded: only newer ones are missing.  Otherwise
+	 * read it to find which are.
+	 */
+	if (synced(db, key, fd, &upto) > 0) {
+		if (store_exec(db->st, SQL_BACKFILL_SEEN_UPTO, "ii", key,
+		    upto) != 0)
+			goto out;
+	} else if (read_seen(db, fd, id) != 0)
+		goto out;
+	if (lseek(fd, 0, SEEK_END) < 0)
 		goto out;
 	if (store_query(db->st, &c, SQL_BACKFILL_LINES, "i", key) != 0)
 		goto out;
@@ -179,6 +216,10 @@ tracker_log_sync(struct roo_db *db, int64_t key, const char *id,
 		rc = -2;
 	if (rc == -2)
 		error("cannot write '%s': %s", path, strerror(errno));
+	if (rc == 0 && (fstat(fd, &sb) != 0 ||
+	    store_exec(db->st, SQL_BACKFILL_SYNCED_SET, "ii", key,
+	    (int64_t)sb.st_size) != 0))
+		rc = -1;
 	(void)store_exec(db->st, SQL_BACKFILL_SEEN_CLEAR, "");
 out:
 	close(fd);

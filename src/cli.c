@@ -54,6 +54,7 @@ struct common {
 	int		 help;
 	int		 json;
 	enum report_format format;
+	int		 conflict;	/* both --json and -0 */
 	volatile sig_atomic_t *stop;
 };
 
@@ -74,6 +75,16 @@ usage_error(const char *cmd, const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see 'roo-duplicates %s%s--help')\n",
 	    cmd != NULL ? cmd : "", cmd != NULL ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* A request refused (unknown id, wrong state): one line, exit 2. */
+static int
+refuse(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "roo-duplicates: %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -136,10 +147,18 @@ state_dir(const struct common *co)
 	return env != NULL && *env != '\0' ? env : ".";
 }
 
+/* 0 with *db, 1 when create is unset and there is no database, -1. */
 static int
-open_db(const struct common *co, struct roo_db **db)
+open_db(const struct common *co, int create, struct roo_db **db)
 {
-	return tracker_open(state_dir(co), db) == 0 ? 0 : -1;
+	return tracker_open(state_dir(co), create, db);
+}
+
+/* "1 file", "2 files". */
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 static int
@@ -161,10 +180,10 @@ output_opt(int c, struct common *co)
 {
 	switch (c) {
 	case OPT_JSON:
-		co->format = REPORT_JSON;
-		return 1;
 	case '0':
-		co->format = REPORT_NUL;
+		if (co->format != REPORT_TEXT)
+			co->conflict = 1;
+		co->format = c == '0' ? REPORT_NUL : REPORT_JSON;
 		return 1;
 	}
 	return 0;
@@ -179,6 +198,9 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 	char			 bytes[16];
 
 	if (rc == SCAN_INTERRUPTED) {
+		/* JSON readers get a document that says what happened. */
+		if (co->format == REPORT_JSON)
+			(void)report_groups(db, op->key, REPORT_JSON, stdout);
 		log_error("interrupted; continue with: roo-duplicates resume "
 		    "%s", op->id);
 		return EXIT_INTERRUPTED;
@@ -192,10 +214,12 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 	if (roo_op_summary(db, op->id, &s) != 1)
 		return EXIT_FAIL;
 	format_bytes(s.reclaimable_bytes, bytes, sizeof(bytes));
-	log_info("%llu files scanned, %llu groups, %llu redundant files, %s "
-	    "could be reclaimed%s", (unsigned long long)s.files,
-	    (unsigned long long)s.groups,
-	    (unsigned long long)s.redundant_files, bytes,
+	log_info("%llu %s scanned, %llu %s, %llu redundant %s, %s could be "
+	    "reclaimed%s", (unsigned long long)s.files,
+	    plural(s.files, "file", "files"), (unsigned long long)s.groups,
+	    plural(s.groups, "group", "groups"),
+	    (unsigned long long)s.redundant_files,
+	    plural(s.redundant_files, "file", "files"), bytes,
 	    s.errors > 0 ? "; some files could not be compared" : "");
 	return s.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
@@ -203,7 +227,8 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 /*
  * Test hooks, read from the environment: ROOCODE_TEST_STOP_AFTER=N acts
  * as if SIGINT came after N file results; ROOCODE_TEST_PAUSE_AFTER=N
- * stops the process (SIGSTOP) there, for a test to signal it.
+ * stops the process (SIGSTOP) there, for a test to signal it;
+ * ROOCODE_TEST_PAUSE_AT_BYTES=N stops it once N bytes were hashed.
  */
 static uint64_t
 test_hook(const char *name)
@@ -222,6 +247,7 @@ test_hooks(struct scan_opts *o)
 {
 	o->stop_after = test_hook("ROOCODE_TEST_STOP_AFTER");
 	o->pause_after = test_hook("ROOCODE_TEST_PAUSE_AFTER");
+	o->pause_bytes = test_hook("ROOCODE_TEST_PAUSE_AT_BYTES");
 }
 
 static int
@@ -377,12 +403,17 @@ cmd_find(int argc, char **argv, struct common *co)
 		return usage_error("find", "%s", "--min-size is larger than "
 		    "--max-size");
 	}
+	if (co->conflict) {
+		free(a.exclude);
+		return usage_error("find", "%s", "--json and -0 exclude each "
+		    "other");
+	}
 	if (check_roots(roots, nroots) != 0 || getcwd(cwd, sizeof(cwd)) ==
 	    NULL) {
 		free(a.exclude);
 		return EXIT_USAGE;
 	}
-	if (open_db(co, &db) != 0) {
+	if (open_db(co, 1, &db) != 0) {
 		free(a.exclude);
 		return EXIT_FAIL;
 	}
@@ -530,25 +561,29 @@ cmd_resume(int argc, char **argv, struct common *co)
 	apply_verbosity(co);
 	if (optind != argc - 1)
 		return usage_error("resume", "%s", "needs one operation id");
-	if (open_db(co, &db) != 0)
-		return EXIT_FAIL;
+	if (co->conflict)
+		return usage_error("resume", "%s", "--json and -0 exclude "
+		    "each other");
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("resume", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
 	op = NULL;
 	memset(&so, 0, sizeof(so));
 	rc = tracker_op_load(db, argv[optind], 1, &op, &busy);
 	if (rc == 0) {
-		rc = usage_error("resume", "no operation '%s'", argv[optind]);
+		rc = refuse("resume", "no operation '%s'", argv[optind]);
 		goto out;
 	}
 	rc = EXIT_FAIL;
 	if (op == NULL) {
 		if (busy)
-			log_error("operation %s is still running in another "
-			    "process", argv[optind]);
+			rc = refuse("resume", "operation '%s' is still "
+			    "running in another process", argv[optind]);
 		goto out;
 	}
 	if (strcmp(op->state, "completed") == 0) {
-		log_error("operation %s is already completed; nothing to "
-		    "resume", op->id);
+		rc = refuse("resume", "operation '%s' is already "
+		    "completed; nothing to resume", op->id);
 		goto out;
 	}
 	if (chdir(op->cwd) != 0) {
@@ -606,8 +641,14 @@ cmd_list(int argc, char **argv, struct common *co)
 	if (optind != argc)
 		return usage_error("list", "unexpected argument '%s'",
 		    argv[optind]);
-	if (open_db(co, &db) != 0)
-		return EXIT_FAIL;
+	if ((rc = open_db(co, 0, &db)) != 0) {
+		if (rc < 0)
+			return EXIT_FAIL;
+		if (co->json)
+			printf("[]\n");
+		log_info("no operations in %s", state_dir(co));
+		return EXIT_OK;
+	}
 	rc = report_list(db, active, co->json, stdout) == 0 ? EXIT_OK :
 	    EXIT_FAIL;
 	roo_close(db);
@@ -639,12 +680,13 @@ cmd_status(int argc, char **argv, struct common *co)
 	apply_verbosity(co);
 	if (optind != argc - 1)
 		return usage_error("status", "%s", "needs one operation id");
-	if (open_db(co, &db) != 0)
-		return EXIT_FAIL;
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("status", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
 	rc = report_status(db, argv[optind], co->json, stdout);
 	roo_close(db);
 	if (rc == 1)
-		return usage_error("status", "no operation '%s'",
+		return refuse("status", "no operation '%s'",
 		    argv[optind]);
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
@@ -666,7 +708,7 @@ verify_one(struct roo_db *db, const char *id)
 	rc = tracker_verify(db, id, &msgs, &from);
 	if (rc == 0)
 		printf("%s: ok\n", id);
-	else if (rc > 0)
+	else if (rc == 1)
 		printf("%s: DAMAGED\n%s", id, msgs.p);
 	buf_release(&msgs);
 	return rc;
@@ -689,8 +731,16 @@ cmd_verify(int argc, char **argv, struct common *co)
 	apply_verbosity(co);
 	if (optind < argc - 1)
 		return usage_error("verify", "%s", "takes at most one id");
-	if (open_db(co, &db) != 0)
-		return EXIT_FAIL;
+	if ((rc = open_db(co, 0, &db)) != 0) {
+		if (rc < 0)
+			return EXIT_FAIL;
+		if (optind < argc)
+			return refuse("verify", "no operation '%s'",
+			    argv[optind]);
+		log_info("no state database in %s: nothing to verify",
+		    state_dir(co));
+		return EXIT_OK;
+	}
 	damaged = 0;
 	if (db->quarantined != NULL) {
 		printf("database: DAMAGED, moved to %s\n", db->quarantined);
@@ -717,7 +767,7 @@ cmd_verify(int argc, char **argv, struct common *co)
 		damaged = -1;
 	for (i = 0; i < n && damaged >= 0; i++) {
 		rc = verify_one(db, ids[i]);
-		if (rc < 0 && n == 1 && optind < argc) {
+		if (rc == 2 && optind < argc) {
 			damaged = -2;
 			break;
 		}
@@ -729,8 +779,11 @@ cmd_verify(int argc, char **argv, struct common *co)
 	free(ids);
 	db_lost = db->quarantined != NULL;
 	roo_close(db);
+	if (damaged == -2 && db_lost)
+		return EXIT_FAIL;
 	if (damaged == -2)
-		return db_lost ? EXIT_FAIL : EXIT_USAGE;
+		return refuse("verify", "no operation '%s'",
+		    argv[optind]);
 	return damaged != 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -755,12 +808,13 @@ cmd_backfill(int argc, char **argv, struct common *co)
 	apply_verbosity(co);
 	if (optind != argc - 1)
 		return usage_error("backfill", "%s", "needs one operation id");
-	if (open_db(co, &db) != 0)
-		return EXIT_FAIL;
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("backfill", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
 	rc = tracker_op_load(db, argv[optind], 0, &op, &busy);
 	if (rc == 0) {
 		roo_close(db);
-		return usage_error("backfill", "no operation '%s'",
+		return refuse("backfill", "no operation '%s'",
 		    argv[optind]);
 	}
 	rc = EXIT_FAIL;

@@ -135,6 +135,30 @@ report_groups(struct roo_db *db, int64_t key, enum report_format f,
 	return groups_plain(db, key, f == REPORT_NUL, fp);
 }
 
+/* An escaped name, in single quotes when it has a space or a quote. */
+static void
+quoted(struct buf *b, const unsigned char *p, size_t n)
+{
+	struct buf	 e;
+
+	buf_init(&e);
+	buf_addstr(&e, "");
+	path_escape(&e, p, n);
+	if (strpbrk(e.p, " '\"") == NULL && e.len > 0)
+		buf_add(b, e.p, e.len);
+	else {
+		buf_addch(b, '\'');
+		for (n = 0; n < e.len; n++) {
+			if (e.p[n] == '\'')
+				buf_addstr(b, "'\\''");
+			else
+				buf_addch(b, e.p[n]);
+		}
+		buf_addch(b, '\'');
+	}
+	buf_release(&e);
+}
+
 static void
 roots_text(struct roo_db *db, int64_t key, struct buf *b)
 {
@@ -149,7 +173,7 @@ roots_text(struct roo_db *db, int64_t key, struct buf *b)
 		if (!first)
 			buf_addch(b, ' ');
 		p = store_blob(&c, 0, &n);
-		path_escape(b, p, n);
+		quoted(b, p, n);
 	}
 	store_done(&c);
 }
@@ -203,7 +227,7 @@ ops_read(struct roo_db *db, struct op_ref **out, size_t *n)
 	return rc < 0 ? -1 : 0;
 }
 
-static void
+static int
 list_line(struct roo_db *db, const struct op_ref *o, FILE *fp)
 {
 	struct store_cur c;
@@ -212,10 +236,10 @@ list_line(struct roo_db *db, const struct op_ref *o, FILE *fp)
 	int64_t		 total, done;
 
 	if (store_query(db->st, &c, SQL_REPORT_OP_ROW, "i", o->key) != 0)
-		return;
+		return -1;
 	if (store_next(&c) != 1) {
 		store_done(&c);
-		return;
+		return -1;
 	}
 	time_iso8601(store_int(&c, 2), started);
 	total = store_int(&c, 5);
@@ -229,6 +253,7 @@ list_line(struct roo_db *db, const struct op_ref *o, FILE *fp)
 	roots_text(db, o->key, &roots);
 	fprintf(fp, "%s\n", roots.p);
 	buf_release(&roots);
+	return store_corrupt(db->st) ? -1 : 0;
 }
 
 int
@@ -256,7 +281,7 @@ report_list(struct roo_db *db, int active_only, int json, FILE *fp)
 				fputc(',', fp);
 			rc = op_json(db, ops[i].key, ops[i].state, fp);
 		} else
-			list_line(db, &ops[i], fp);
+			rc = list_line(db, &ops[i], fp);
 		shown++;
 	}
 	if (rc == 0 && json)
@@ -301,7 +326,7 @@ print_time(FILE *fp, const char *label, struct store_cur *c, int col)
 	fprintf(fp, "%-13s%s\n", label, t);
 }
 
-static void
+static int
 status_text(struct roo_db *db, int64_t key, const char *state, int healthy,
     int64_t last, FILE *fp)
 {
@@ -311,10 +336,10 @@ status_text(struct roo_db *db, int64_t key, const char *state, int healthy,
 	int64_t		 total, done;
 
 	if (store_query(db->st, &c, SQL_REPORT_OP_ROW, "i", key) != 0)
-		return;
+		return -1;
 	if (store_next(&c) != 1) {
 		store_done(&c);
-		return;
+		return -1;
 	}
 	buf_init(&roots);
 	buf_addstr(&roots, "");
@@ -364,6 +389,8 @@ status_text(struct roo_db *db, int64_t key, const char *state, int healthy,
 		}
 		store_done(&c);
 	}
+	/* Any statement that failed said so; the status is then wrong. */
+	return store_corrupt(db->st) ? -1 : 0;
 }
 
 int
@@ -393,10 +420,8 @@ report_status(struct roo_db *db, const char *id, int json, FILE *fp)
 		} else
 			rc = -1;
 		store_done(&c);
-	} else {
-		status_text(db, op->key, state, healthy, last, fp);
-		rc = 0;
-	}
+	} else
+		rc = status_text(db, op->key, state, healthy, last, fp);
 	store_rollback(db->st);
 	roo_op_free(op);
 	if (rc != 0)

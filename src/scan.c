@@ -36,6 +36,7 @@ struct scan {
 	const struct scan_opts	*o;
 	struct pool		*pool;
 	uint64_t		 results;	/* handed to the tracker */
+	uint64_t		 bytes_read;	/* by this run */
 	int			 stopped;
 	enum phase		 phase;
 	uint64_t		 todo_files;
@@ -62,27 +63,40 @@ static void
 progress(struct scan *s, int force)
 {
 	char		 done[16], total[16], rate[16];
-	double		 secs, bps;
+	double		 secs, bps, left;
 	int64_t		 eta;
 
 	if (!log_progress_enabled())
 		return;
 	secs = (double)(time_mono_ns() - s->t0) / 1e9;
-	bps = secs > 0.2 ? (double)s->done_bytes / secs : 0;
 	format_bytes(s->done_bytes, done, sizeof(done));
-	format_bytes(s->todo_bytes, total, sizeof(total));
-	format_bytes((uint64_t)bps, rate, sizeof(rate));
-	eta = bps > 0 && s->todo_bytes > s->done_bytes ?
-	    (int64_t)((double)(s->todo_bytes - s->done_bytes) / bps) : 0;
-	if (s->phase == PHASE_WALK)
+	if (s->phase == PHASE_WALK) {
 		log_progress(force, "walk: %llu files, %s",
 		    (unsigned long long)s->done_files, done);
-	else
-		log_progress(force, "%s: %llu/%llu files, %s/%s, %s/s, "
-		    "ETA %lld:%02lld", phase_name(s->phase),
+		return;
+	}
+	if (s->phase == PHASE_SIZE) {
+		log_progress(force, "size: %llu/%llu files",
 		    (unsigned long long)s->done_files,
-		    (unsigned long long)s->todo_files, done, total, rate,
-		    (long long)(eta / 60), (long long)(eta % 60));
+		    (unsigned long long)s->todo_files);
+		return;
+	}
+	/* The ETA follows the bytes still to read, else the files. */
+	bps = secs > 0.2 ? (double)s->done_bytes / secs : 0;
+	left = 0;
+	if (s->todo_bytes > s->done_bytes && bps > 0)
+		left = (double)(s->todo_bytes - s->done_bytes) / bps;
+	else if (s->todo_files > s->done_files && s->done_files > 0)
+		left = secs * (double)(s->todo_files - s->done_files) /
+		    (double)s->done_files;
+	eta = (int64_t)left;
+	format_bytes(s->todo_bytes > s->done_bytes ? s->todo_bytes :
+	    s->done_bytes, total, sizeof(total));
+	format_bytes((uint64_t)bps, rate, sizeof(rate));
+	log_progress(force, "%s: %llu/%llu files, %s/%s, %s/s, ETA %lld:%02lld",
+	    phase_name(s->phase), (unsigned long long)s->done_files,
+	    (unsigned long long)s->todo_files, done, total, rate,
+	    (long long)(eta / 60), (long long)(eta % 60));
 }
 
 static void
@@ -92,7 +106,7 @@ phase_start(struct scan *s, enum phase p)
 	s->done_files = s->done_bytes = 0;
 	s->todo_files = s->todo_bytes = 0;
 	s->t0 = time_mono_ns();
-	if (p == PHASE_PREFIX || p == PHASE_FULL)
+	if (p != PHASE_WALK)
 		(void)tracker_todo(s->op, p, &s->todo_files, &s->todo_bytes);
 }
 
@@ -102,6 +116,10 @@ record(struct scan *s, const struct result *r)
 	s->results++;
 	if (s->o->pause_after > 0 && s->results == s->o->pause_after)
 		raise(SIGSTOP);
+	if (s->o->pause_bytes > 0 && s->bytes_read < s->o->pause_bytes &&
+	    s->bytes_read + r->bytes_read >= s->o->pause_bytes)
+		raise(SIGSTOP);
+	s->bytes_read += r->bytes_read;
 	s->done_files++;
 	s->done_bytes += r->bytes_read;
 	progress(s, 0);
@@ -126,18 +144,29 @@ walk_phase(struct scan *s)
 {
 	struct stage_stats	 ss;
 	struct walk_entry	 e;
+	struct walk_opts	 wo;
+	struct walk_skip	 skip;
+	struct stat		 sb;
 	struct walk		*w;
 	struct roo_op		*op;
 	size_t			 i;
 	int			 rc, all;
 
 	op = s->op;
+	/* Never scan our own state: it changes while we read it. */
+	wo = s->o->walk;
+	if (stat(op->db->dot, &sb) == 0) {
+		skip.dev = sb.st_dev;
+		skip.ino = sb.st_ino;
+		wo.skip = &skip;
+		wo.nskip = 1;
+	}
 	phase_start(s, PHASE_WALK);
 	/* XXX(#3): an interrupted walk starts over; each resume walks the
 	 * whole tree again to find what changed. */
 	if (tracker_stage_begin(op) != 0)
 		return -1;
-	w = walk_new(&s->o->walk, op->roots, op->nroots);
+	w = walk_new(&wo, op->roots, op->nroots);
 	rc = 0;
 	while (walk_next(w, &e) == 1) {
 		if (e.kind == WALK_ERROR)
@@ -172,12 +201,9 @@ walk_phase(struct scan *s)
 	/* Names of one inode can come twice only through hard links, or
 	 * through file roots and followed symlinks. */
 	all = s->o->walk.follow_symlinks;
-	for (i = 0; i < op->nroots && !all; i++) {
-		struct stat	 sb;
-
+	for (i = 0; i < op->nroots && !all; i++)
 		if (stat(op->roots[i], &sb) == 0 && !S_ISDIR(sb.st_mode))
 			all = 1;
-	}
 	if (tracker_stage_apply(op, all, &ss) != 0)
 		return -1;
 	if (ss.changed + ss.vanished + ss.added + ss.reopened > 0 &&
@@ -230,8 +256,10 @@ size_phase(struct scan *s)
 			for (j = i + 1; j < end &&
 			    pg.rows[j].size == pg.rows[i].size; j++)
 				;
-			if (j - i != 1 || !pg.rows[i].pending)
+			if (j - i != 1 || !pg.rows[i].pending) {
+				s->done_files += j - i;
 				continue;
+			}
 			memset(&r, 0, sizeof(r));
 			r.kind = RESULT_SETTLE;
 			r.file_id = pg.rows[i].id;

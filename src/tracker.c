@@ -34,6 +34,9 @@
 #include "util.h"
 #include "walk.h"
 
+/* Bytes read for results not yet committed that force a checkpoint. */
+#define CHECKPOINT_BYTES	(64ULL << 20)
+
 static const char *const phase_names[] = {
 	"walk", "size", "prefix", "full", "group", "done"
 };
@@ -109,8 +112,33 @@ mkdir_p(const char *path)
 	return rc;
 }
 
+/*
+ * When an earlier command saw SQLite report damage, check the whole
+ * database now.  Returns 1 when it is damaged, 0 when not (the mark is
+ * then removed), -1 on error.
+ */
+static int
+damage_marked(struct roo_db *db)
+{
+	struct stat	 sb;
+	char		*mark, *msg;
+	int		 rc;
+
+	mark = xasprintf("%s/DAMAGED", db->dot);
+	rc = 0;
+	if (stat(mark, &sb) == 0) {
+		rc = store_quick_check(db->st, &msg);
+		if (rc > 0)
+			log_error("the state database is damaged: %s", msg);
+		free(msg);
+		(void)unlink(mark);
+	}
+	free(mark);
+	return rc;
+}
+
 int
-tracker_open(const char *dir, struct roo_db **out)
+tracker_open(const char *dir, int create, struct roo_db **out)
 {
 	static const char *const subdirs[] = {
 		"logs", "locks", "checkpoints/corrupted",
@@ -122,6 +150,17 @@ tracker_open(const char *dir, struct roo_db **out)
 	int		 rc;
 
 	db = xcalloc(1, sizeof(*db));
+	if (!create) {
+		struct stat	 sb;
+		char		*p = xasprintf("%s/.roocode/state.db", dir);
+
+		rc = stat(p, &sb);
+		free(p);
+		if (rc != 0) {
+			roo_close(db);
+			return 1;
+		}
+	}
 	if (mkdir_p(dir) != 0) {
 		rc = -1;
 		goto out;
@@ -145,6 +184,11 @@ tracker_open(const char *dir, struct roo_db **out)
 	db->h = hasher_new();
 
 	rc = store_open(db->db_path, &db->st);
+	if (rc == 0 && damage_marked(db) > 0) {
+		store_close(db->st);
+		db->st = NULL;
+		rc = STORE_CORRUPT;
+	}
 	if (rc == STORE_CORRUPT) {
 		/* Never delete damaged state: move it aside and start anew. */
 		corrupted = xasprintf("%s/checkpoints/corrupted", db->dot);
@@ -172,14 +216,25 @@ out:
 int
 roo_open(const char *dir, struct roo_db **out)
 {
-	return tracker_open(dir, out);
+	return tracker_open(dir, 1, out);
 }
 
 void
 roo_close(struct roo_db *db)
 {
+	char	*mark;
+	int	 fd;
+
 	if (db == NULL)
 		return;
+	/* SQLite saw damage: the next open checks the whole database. */
+	if (db->st != NULL && store_corrupt(db->st)) {
+		mark = xasprintf("%s/DAMAGED", db->dot);
+		fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+		free(mark);
+	}
 	store_close(db->st);
 	hasher_free(db->h);
 	free(db->quarantined);
@@ -201,35 +256,66 @@ lock_path(struct roo_db *db, const char *id)
 	return xasprintf("%s/locks/%s.lock", db->dot, id);
 }
 
-/* Take the operation's lock.  Returns the fd, -1 on error, -2 when held. */
+/*
+ * Take the operation's lock.  Returns the fd, -1 on error, -2 when held.
+ * The lock file is removed when the operation ends; a process that locked
+ * a file unlinked meanwhile sees that the path names another inode (or
+ * none) and tries again, so two processes never both hold the lock.
+ */
 static int
 lock_take(struct roo_db *db, const char *id)
 {
-	char	*path;
-	char	 pid[32];
-	int	 fd;
+	struct stat	 a, b;
+	char		*path;
+	char		 pid[32];
+	int		 fd, tries;
 
 	path = lock_path(db, id);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		error("cannot open lock file '%s': %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int held = errno == EWOULDBLOCK;
+	fd = -1;
+	for (tries = 0; tries < 100; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			error("cannot open lock file '%s': %s", path,
+			    strerror(errno));
+			break;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int held = errno == EWOULDBLOCK;
 
-		if (!held)
-			error("cannot lock '%s': %s", path, strerror(errno));
+			if (!held)
+				error("cannot lock '%s': %s", path,
+				    strerror(errno));
+			close(fd);
+			free(path);
+			return held ? -2 : -1;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			break;
 		close(fd);
-		free(path);
-		return held ? -2 : -1;
+		fd = -1;
 	}
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && write(fd, pid, strlen(pid)) < 0)
-		log_debug("cannot write pid to '%s'", path);
+	if (fd >= 0) {
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) == 0 && write(fd, pid, strlen(pid)) < 0)
+			log_debug("cannot write pid to '%s'", path);
+	}
 	free(path);
 	return fd;
+}
+
+/* Remove the lock file of an operation that ended, while holding it. */
+static void
+lock_drop(struct roo_op *op)
+{
+	char	*path;
+
+	if (op->lockfd < 0)
+		return;
+	path = lock_path(op->db, op->id);
+	if (unlink(path) != 0 && errno != ENOENT)
+		log_debug("cannot remove '%s': %s", path, strerror(errno));
+	free(path);
 }
 
 int
@@ -491,6 +577,7 @@ txn_end(struct roo_op *op)
 
 	op->in_txn = 0;
 	op->seq = op->txn_seq;
+	op->pending_bytes = 0;
 	memcpy(op->digest, dig, HASH_LEN);
 	for (i = 0; i < op->nres; i++)
 		free((char *)op->res[i].error);
@@ -540,7 +627,11 @@ tracker_result(struct roo_op *op, const struct result *r)
 	d->time = time_now_ns();
 	op->c.bytes_read += r->bytes_read;
 	op->run_bytes_read += r->bytes_read;
-	if ((int)op->nres >= op->interval)
+	op->pending_bytes += r->bytes_read;
+	/* Every interval results, or sooner when they took much reading:
+	 * a crash never costs more than CHECKPOINT_BYTES of it. */
+	if ((int)op->nres >= op->interval ||
+	    op->pending_bytes >= CHECKPOINT_BYTES)
 		return tracker_commit(op);
 	return 0;
 }
@@ -913,9 +1004,11 @@ tracker_finish(struct roo_op *op, const char *state)
 	    (unsigned long long)op->c.processed_files);
 	rc = tracker_state_log(op, state, details);
 	free(details);
-	if (rc != 0)
+	if (rc != 0 || txn_end(op) != 0)
 		return -1;
-	return txn_end(op);
+	if (strcmp(state, "interrupted") != 0)
+		lock_drop(op);
+	return 0;
 }
 
 int
@@ -1170,7 +1263,8 @@ tracker_todo(struct roo_op *op, enum phase p, uint64_t *files,
 	int		 rc;
 
 	if (store_query(op->db->st, &c, p == PHASE_PREFIX ?
-	    SQL_TRACKER_TODO_PREFIX : SQL_TRACKER_TODO_PENDING, "i",
+	    SQL_TRACKER_TODO_PREFIX : p == PHASE_SIZE ?
+	    SQL_TRACKER_TODO_LIVE : SQL_TRACKER_TODO_PENDING, "i",
 	    op->key) != 0)
 		return -1;
 	rc = store_next(&c);

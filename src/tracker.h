@@ -112,6 +112,7 @@ struct roo_op {
 	size_t		 nres;
 	size_t		 capres;
 	int64_t		 bulk_results;
+	uint64_t	 pending_bytes;	/* read for results not committed */
 };
 
 struct tracker_start {
@@ -123,7 +124,12 @@ struct tracker_start {
 	int		 detailed;
 };
 
-int		 tracker_open(const char *, struct roo_db **);
+/*
+ * Open the state directory's database.  With create unset, a directory
+ * without one is left alone and 1 is returned.  0 on success, -1 on
+ * error.
+ */
+int		 tracker_open(const char *, int, struct roo_db **);
 struct store	*tracker_store(struct roo_db *);
 
 int		 tracker_op_start(struct roo_db *, const struct tracker_start *,
@@ -216,7 +222,8 @@ int		 tracker_build_groups(struct roo_op *);
  * Integrity (verify.c).  tracker_verify() checks one operation: its
  * checkpoint chain, counters and groups.  Returns 0 when sound, 1 when
  * damaged (problems appended to *msgs, one per line; *from gets the first
- * damaged checkpoint, or 0 when the chain is sound), -1 on error.
+ * damaged checkpoint, or 0 when the chain is sound), 2 when there is no
+ * such operation, -1 on error.
  */
 int		 tracker_verify(struct roo_db *, const char *, struct buf *,
 		    int64_t *);

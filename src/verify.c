@@ -226,9 +226,14 @@ tracker_verify(struct roo_db *db, const char *id, struct buf *msgs,
 
 	*from = 0;
 	before = msgs->len;
+	/* One snapshot: a find may be committing meanwhile. */
+	if (store_begin_read(db->st) != 0)
+		return -1;
 	rc = tracker_op_load(db, id, 0, &op, &busy);
-	if (rc <= 0)
-		return rc == 0 ? error("no operation '%s'", id) : -1;
+	if (rc <= 0) {
+		store_rollback(db->st);
+		return rc == 0 ? 2 : -1;
+	}
 	rc = -1;
 	if (check_chain(db, op->key, op->id, msgs, &ch) != 0 ||
 	    check_head(db, op, msgs, &ch) != 0 ||
@@ -237,6 +242,7 @@ tracker_verify(struct roo_db *db, const char *id, struct buf *msgs,
 	*from = ch.from;
 	rc = msgs->len > before ? 1 : 0;
 out:
+	store_rollback(db->st);
 	roo_op_free(op);
 	return rc;
 }

@@ -40,6 +40,7 @@ struct walk {
 	char			**roots;
 	size_t			 nroots;
 	size_t			 next_root;
+	size_t			*order;		/* roots, links last */
 
 	struct pending		*stack;
 	size_t			 nstack, capstack;
@@ -145,14 +146,29 @@ struct walk *
 walk_new(const struct walk_opts *opts, char *const *roots, size_t nroots)
 {
 	struct walk	*w;
-	size_t		 i;
+	struct stat	 sb;
+	size_t		 i, k;
+	int		 pass;
 
 	w = xcalloc(1, sizeof(*w));
 	w->opts = *opts;
 	w->roots = xcalloc(nroots, sizeof(*w->roots));
+	w->order = xcalloc(nroots, sizeof(*w->order));
 	for (i = 0; i < nroots; i++)
 		w->roots[i] = xstrdup(roots[i]);
 	w->nroots = nroots;
+	/*
+	 * Roots given as symlinks are walked after the others, so that a
+	 * directory reached both ways is named by its real path.
+	 */
+	for (k = 0, pass = 0; pass < 2; pass++)
+		for (i = 0; i < nroots; i++)
+			if ((lstat(roots[i], &sb) == 0 &&
+			    S_ISLNK(sb.st_mode)) == pass)
+				w->order[k++] = i;
+	/* Directories never to enter, such as the state directory. */
+	for (i = 0; i < opts->nskip; i++)
+		(void)seen_add(w, opts->skip[i].dev, opts->skip[i].ino);
 	buf_init(&w->dirpath);
 	buf_init(&w->path);
 	return w;
@@ -173,6 +189,7 @@ walk_free(struct walk *w)
 	for (i = 0; i < w->nroots; i++)
 		free(w->roots[i]);
 	free(w->roots);
+	free(w->order);
 	free(w->seen);
 	buf_release(&w->dirpath);
 	buf_release(&w->path);
@@ -214,6 +231,7 @@ classify(struct walk *w, struct walk_entry *e, const struct stat *sb)
 	e->has_stat = 1;
 	if (!S_ISREG(sb->st_mode)) {
 		e->kind = WALK_SPECIAL;
+		e->what = "special file";
 		w->stats.special++;
 		return 1;
 	}
@@ -286,7 +304,7 @@ next_root(struct walk *w, struct walk_entry *e)
 	const char	*root;
 	int		 idx;
 
-	idx = (int)w->next_root++;
+	idx = (int)w->order[w->next_root++];
 	root = w->roots[idx];
 	buf_reset(&w->path);
 	buf_addstr(&w->path, root);

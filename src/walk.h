@@ -15,6 +15,11 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+struct walk_skip {
+	dev_t		 dev;
+	ino_t		 ino;
+};
+
 struct walk_opts {
 	int		 follow_symlinks;
 	int		 one_file_system;
@@ -24,6 +29,8 @@ struct walk_opts {
 	uint64_t	 max_size;	/* UINT64_MAX: no limit */
 	char *const	*exclude;	/* fnmatch(3) globs */
 	size_t		 nexclude;
+	const struct walk_skip *skip;	/* directories never entered */
+	size_t		 nskip;
 };
 
 enum walk_kind {

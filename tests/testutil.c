@@ -164,7 +164,7 @@ tu_db(const char *dir)
 {
 	struct roo_db	*db;
 
-	if (tracker_open(dir, &db) != 0)
+	if (tracker_open(dir, 1, &db) != 0)
 		ck_abort_msg("cannot open a state database in %s", dir);
 	return db;
 }

@@ -66,7 +66,7 @@ while [ $kills -lt "$KILLS" ]; do
 		tries=$((tries + 1))
 		run resume "$id"
 		# Killed after completing, before printing: nothing to resume.
-		if [ $rc -eq 1 ] && grep -q 'already completed' "$T/err"; then
+		if [ $rc -eq 2 ] && grep -q "already completed" "$T/err"; then
 			rc=0
 			db_groups "$id" > "$T/got"
 			break

@@ -38,7 +38,7 @@ while read -r d; do
 	    > "$T/res.json" 2> "$T/err"
 	rc=$?
 	# Killed after completing: nothing to resume.
-	[ $rc -eq 1 ] && grep -q 'already completed' "$T/err" && rc=0
+	[ $rc -eq 2 ] && grep -q "already completed" "$T/err" && rc=0
 	is "kill $i after ${d}s: resume completes" "$rc" 0
 	total=$(wc -l < "$T/run.log")
 	extra=$((total - clean))

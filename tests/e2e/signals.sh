@@ -63,7 +63,8 @@ roo resume duplicate-detection-0-dead > /dev/null 2> "$T/err"
 is "resume of an unknown id exits 2" "$?" 2
 is "resume of an unknown id: one line on stderr" "$(wc -l < "$T/err")" 1
 roo resume "$id" > /dev/null 2> "$T/err"
-is "resume of a completed operation exits 1" "$?" 1
+is "resume of a completed operation exits 2" "$?" 2
+is "resume of a completed operation: one line" "$(wc -l < "$T/err")" 1
 check "resume of a completed operation says so" \
     grep -q "already completed" "$T/err"
 ROOCODE_TEST_PAUSE_AFTER=100 "$ROO" --state-dir "$STATE" find "$T/tree" \
@@ -72,7 +73,7 @@ pid=$!
 wait_stopped $pid
 rid=$(op_id "$T/err.run")
 roo resume "$rid" > /dev/null 2> "$T/err"
-is "resume of a running operation exits 1" "$?" 1
+is "resume of a running operation exits 2" "$?" 2
 check "resume of a running operation says it is running" \
     grep -q "still running" "$T/err"
 roo status --json "$rid" > "$T/st.json"
