@@ -18,11 +18,12 @@ FROM operation
 WHERE op_key = :op;
 
 -- name: groups_json
--- :op
+-- :op  (each file says, once an apply planned or acted, whether it was
+-- kept and what became of each of its names)
 SELECT json_object('group', g.seq, 'size', g.size,
     'hash', lower(hex(g.hash)), 'wasted', g.wasted,
     'files', (SELECT json_group_array(json(x.obj)) FROM (
-	SELECT CASE WHEN path_utf8(f.path)
+	SELECT json_patch(CASE WHEN path_utf8(f.path)
 	    THEN json_object('path', path_text(f.path), 'device', f.dev,
 		'inode', f.ino, 'links', f.nlink,
 		'mtime', iso_time(f.mtime))
@@ -30,7 +31,19 @@ SELECT json_object('group', g.seq, 'size', g.size,
 		'pathHex', lower(hex(f.path)), 'device', f.dev,
 		'inode', f.ino, 'links', f.nlink,
 		'mtime', iso_time(f.mtime))
-	    END AS obj
+	    END,
+	    json_object(
+		'kept', CASE WHEN EXISTS (SELECT 1 FROM action AS k
+		    WHERE k.op_key = g.op_key AND k.keep_id = f.id)
+		    THEN json('true') END,
+		'actions', (SELECT json_group_array(json_patch(json_object(
+		    'action', a.kind, 'state', a.state,
+		    'path', path_text(a.path),
+		    'reclaimedBytes', a.reclaimed), json_object(
+		    'backupPath', path_text(a.backup_path),
+		    'reason', a.reason)))
+		    FROM action AS a WHERE a.file_id = f.id
+		    HAVING count(*) > 0))) AS obj
 	FROM dup_member AS m
 	JOIN file AS f ON f.id = m.file_id
 	WHERE m.op_key = g.op_key AND m.group_seq = g.seq
@@ -39,6 +52,10 @@ FROM dup_group AS g
 WHERE g.op_key = :op
 ORDER BY g.seq;
 
+-- name: has_actions
+-- :op
+SELECT EXISTS (SELECT 1 FROM action WHERE op_key = :op);
+
 -- name: summary_json
 -- :op
 SELECT json_object('files', s.files, 'bytes', s.bytes, 'groups', s.groups,
@@ -46,7 +63,9 @@ SELECT json_object('files', s.files, 'bytes', s.bytes, 'groups', s.groups,
     'reclaimableBytes', s.reclaimable_bytes, 'errors', s.errors,
     'bytesRead', s.bytes_read, 'reusedHashes', s.reused,
     'startTime', iso_time(o.start_time), 'endTime', iso_time(o.end_time),
-    'durationMs', (o.end_time - o.start_time) / 1000000)
+    'durationMs', (o.end_time - o.start_time) / 1000000,
+    'applyState', o.apply_state, 'appliedFiles', s.applied_files,
+    'skippedFiles', s.skipped_files, 'reclaimedBytes', s.reclaimed_bytes)
 FROM summary AS s
 JOIN operation AS o ON o.op_key = s.op_key
 WHERE s.op_key = :op;

@@ -12,7 +12,14 @@ CREATE TABLE operation (
 	state		TEXT NOT NULL CHECK (state IN ('running',
 			    'interrupted', 'completed', 'failed', 'cancelled')),
 	phase		TEXT NOT NULL CHECK (phase IN ('walk', 'size',
-			    'prefix', 'full', 'group', 'done')),
+			    'prefix', 'full', 'group', 'done', 'apply',
+			    'undo')),
+	-- What was done to the files: nothing, or an apply and its undo.
+	apply_state	TEXT NOT NULL DEFAULT 'none' CHECK (apply_state IN
+			    ('none', 'applying', 'applied', 'undoing',
+			    'undone')),
+	apply_options	TEXT CHECK (apply_options IS NULL
+			    OR json_valid(apply_options)),
 	cwd		BLOB NOT NULL,
 	options		TEXT NOT NULL DEFAULT '{}'
 			    CHECK (json_valid(options)),
@@ -58,7 +65,8 @@ CREATE TABLE checkpoint (
 	seq		INTEGER NOT NULL CHECK (seq >= 1),
 	time		INTEGER NOT NULL,
 	phase		TEXT NOT NULL CHECK (phase IN ('walk', 'size',
-			    'prefix', 'full', 'group', 'done')),
+			    'prefix', 'full', 'group', 'done', 'apply',
+			    'undo')),
 	processed_files	INTEGER NOT NULL CHECK (processed_files >= 0),
 	processed_bytes	INTEGER NOT NULL CHECK (processed_bytes >= 0),
 	results		INTEGER NOT NULL CHECK (results >= 0),
@@ -163,7 +171,11 @@ CREATE TABLE dup_member (
 ) WITHOUT ROWID;
 CREATE INDEX dup_member_file ON dup_member (file_id);
 
--- Each step of an apply, journaled before and after it happens.
+-- One row per name an apply acts on: a redundant copy and what becomes
+-- of it.  Each state change is committed (a checkpoint, synchronous) before
+-- the file system is touched and again after, so a crash at any point can
+-- be finished or undone: planned -> backing-up -> backed-up -> replacing
+-- -> done, or skipped / failed (nothing changed); undo: undoing -> undone.
 CREATE TABLE action (
 	id		INTEGER PRIMARY KEY,
 	op_key		INTEGER NOT NULL
@@ -173,11 +185,23 @@ CREATE TABLE action (
 	keep_id		INTEGER NOT NULL REFERENCES file (id) ON DELETE CASCADE,
 	kind		TEXT NOT NULL CHECK (kind IN ('remove', 'hardlink',
 			    'symlink', 'reflink')),
-	state		TEXT NOT NULL CHECK (state IN ('planned', 'verified',
-			    'backed-up', 'done', 'skipped', 'failed',
-			    'undoing', 'undone')),
+	-- Absolute paths, directories resolved when planned.
+	path		BLOB NOT NULL,
+	keep_path	BLOB NOT NULL,
 	backup_path	BLOB,
+	size		INTEGER NOT NULL,
+	hash		BLOB NOT NULL CHECK (length(hash) = 32),
+	mode		INTEGER NOT NULL,
+	uid		INTEGER NOT NULL,
+	gid		INTEGER NOT NULL,
+	atime		INTEGER NOT NULL,
+	mtime		INTEGER NOT NULL,
+	state		TEXT NOT NULL CHECK (state IN ('planned', 'backing-up',
+			    'backed-up', 'replacing', 'done', 'skipped',
+			    'failed', 'undoing', 'undone', 'kept')),
 	reason		TEXT,
+	reclaimed	INTEGER NOT NULL DEFAULT 0 CHECK (reclaimed >= 0),
+	ckpt		INTEGER NOT NULL,
 	time		INTEGER NOT NULL
 );
 CREATE INDEX action_op ON action (op_key, group_seq);
@@ -196,6 +220,10 @@ CREATE TABLE summary (
 	errors		INTEGER NOT NULL,
 	bytes_read	INTEGER NOT NULL,
 	reused		INTEGER NOT NULL DEFAULT 0,
+	-- Filled by an apply: files acted on, skipped, and bytes freed.
+	applied_files	INTEGER NOT NULL DEFAULT 0,
+	skipped_files	INTEGER NOT NULL DEFAULT 0,
+	reclaimed_bytes	INTEGER NOT NULL DEFAULT 0,
 	time		INTEGER NOT NULL
 );
 

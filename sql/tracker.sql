@@ -16,7 +16,7 @@ INSERT INTO root (op_key, idx, path) VALUES (:op, :idx, :path);
 SELECT op_key, id, state, phase, cwd, options, total_files, total_bytes,
     processed_files, processed_bytes, bytes_read, errors, checkpoints,
     last_digest, start_time, update_time, end_time, owner_pid, owner_host,
-    runs, archived
+    runs, archived, apply_state, apply_options
 FROM operation
 WHERE id = :id;
 
@@ -404,9 +404,9 @@ INSERT INTO dup_member (op_key, group_seq, file_id) VALUES (:op, :seq, :file);
 SELECT coalesce(max(seq), 0) FROM dup_group WHERE op_key = :op;
 
 -- name: summary_write
--- :op :errors :bytes_read :time
-INSERT OR REPLACE INTO summary (op_key, files, bytes, groups,
-    redundant_files, reclaimable_bytes, errors, bytes_read, reused, time)
+-- :op :errors :bytes_read :time  (what an apply wrote is kept)
+INSERT INTO summary (op_key, files, bytes, groups, redundant_files,
+    reclaimable_bytes, errors, bytes_read, reused, time)
 SELECT :op,
     (SELECT count(*) FROM file
 	WHERE op_key = :op AND status IN ('unique', 'hashed')),
@@ -417,12 +417,18 @@ SELECT :op,
     (SELECT count(*) FROM file WHERE op_key = :op AND reused = 1),
     :time
 FROM dup_group
-WHERE op_key = :op;
+WHERE op_key = :op
+ON CONFLICT (op_key) DO UPDATE SET files = excluded.files,
+    bytes = excluded.bytes, groups = excluded.groups,
+    redundant_files = excluded.redundant_files,
+    reclaimable_bytes = excluded.reclaimable_bytes,
+    errors = excluded.errors, bytes_read = excluded.bytes_read,
+    reused = excluded.reused, time = excluded.time;
 
 -- name: summary_of
 -- :op
 SELECT files, bytes, groups, redundant_files, reclaimable_bytes, errors,
-    bytes_read, reused, time
+    bytes_read, reused, time, applied_files, skipped_files, reclaimed_bytes
 FROM summary
 WHERE op_key = :op;
 

@@ -44,7 +44,7 @@ WHERE l.op_key = :op AND l.type = 'OPERATION' AND l.backfilled = 0
 SELECT (SELECT count(*) FROM operation WHERE op_key = :op
 	AND (state NOT IN ('running', 'interrupted', 'completed', 'failed',
 	    'cancelled') OR phase NOT IN ('walk', 'size', 'prefix', 'full',
-	    'group', 'done')))
+	    'group', 'done', 'apply', 'undo')))
     + (SELECT count(*) FROM file WHERE op_key = :op
 	AND status NOT IN ('pending', 'unique', 'hashed', 'error',
 	    'vanished', 'changed', 'special', 'gone'))

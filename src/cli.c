@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "log.h"
 #include "pool.h"
 #include "report.h"
@@ -37,8 +38,24 @@ enum {
 	OPT_NO_HIDDEN,
 	OPT_INTERVAL,
 	OPT_NO_DETAIL,
-	OPT_ACTIVE_ONLY
+	OPT_ACTIVE_ONLY,
+	OPT_APPLY,
+	OPT_DRY_RUN,
+	OPT_BACKUP_DIR,
+	OPT_NO_BACKUP,
+	OPT_ACTION,
+	OPT_KEEP,
+	OPT_KEEP_PATH
 };
+
+#define APPLY_OPTS							\
+	{ "apply", no_argument, NULL, OPT_APPLY },			\
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },			\
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },	\
+	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },		\
+	{ "action", required_argument, NULL, OPT_ACTION },		\
+	{ "keep", required_argument, NULL, OPT_KEEP },			\
+	{ "keep-path", required_argument, NULL, OPT_KEEP_PATH }
 
 #define COMMON_OPTS							\
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },	\
@@ -189,6 +206,161 @@ output_opt(int c, struct common *co)
 	return 0;
 }
 
+/* What --apply, --dry-run and their companions asked for. */
+struct apply_args {
+	int		 apply;
+	int		 dry_run;
+	int		 no_backup;
+	int		 given;		/* any of the options */
+	const char	*backup_dir;
+	const char	*action;
+	const char	*keep;
+	char		**keep_paths;
+	size_t		 nkeep_paths;
+};
+
+static int
+apply_opt(int c, struct apply_args *aa)
+{
+	switch (c) {
+	case OPT_APPLY:
+		aa->apply = 1;
+		return 1;
+	case OPT_DRY_RUN:
+		aa->dry_run = 1;
+		return 1;
+	case OPT_BACKUP_DIR:
+		aa->backup_dir = optarg;
+		break;
+	case OPT_NO_BACKUP:
+		aa->no_backup = 1;
+		break;
+	case OPT_ACTION:
+		aa->action = optarg;
+		break;
+	case OPT_KEEP:
+		aa->keep = optarg;
+		break;
+	case OPT_KEEP_PATH:
+		aa->keep_paths = xrealloc(aa->keep_paths,
+		    (aa->nkeep_paths + 1) * sizeof(*aa->keep_paths));
+		aa->keep_paths[aa->nkeep_paths++] = optarg;
+		break;
+	default:
+		return 0;
+	}
+	aa->given = 1;
+	return 1;
+}
+
+static int
+backup_needed(const char *cmd, const struct apply_opts *ao)
+{
+	return usage_error(cmd, "--action %s needs --backup-dir DIR (or an "
+	    "explicit --no-backup)", apply_kind_name(ao->kind));
+}
+
+/*
+ * Check the apply options and resolve their paths into *ao.  --apply
+ * alone (no other apply option) is checked by the caller: for resume it
+ * may mean "finish the apply under way".
+ */
+static int
+apply_resolve(const struct apply_args *aa, struct apply_opts *ao,
+    const char *cmd, volatile sig_atomic_t *stop)
+{
+	char	*real;
+	size_t	 i;
+
+	memset(ao, 0, sizeof(*ao));
+	ao->stop = stop;
+	ao->dry_run = aa->dry_run;
+	if (aa->given && !aa->apply && !aa->dry_run)
+		return usage_error(cmd, "%s", "--action, --keep, --keep-path, "
+		    "--backup-dir and --no-backup go with --apply or "
+		    "--dry-run");
+	if (aa->action != NULL && apply_kind_parse(aa->action, &ao->kind) != 0)
+		return usage_error(cmd, "unknown --action '%s' (remove, "
+		    "hardlink, symlink, reflink)", aa->action);
+	if (aa->keep != NULL && keep_rule_parse(aa->keep, &ao->keep) != 0)
+		return usage_error(cmd, "unknown --keep '%s' (first, oldest, "
+		    "newest, shortest-path)", aa->keep);
+	if (aa->backup_dir != NULL && aa->no_backup)
+		return usage_error(cmd, "%s", "--backup-dir and --no-backup "
+		    "exclude each other");
+	if (aa->apply && aa->given && aa->backup_dir == NULL &&
+	    !aa->no_backup && ao->kind != APPLY_HARDLINK &&
+	    ao->kind != APPLY_REFLINK)
+		return backup_needed(cmd, ao);
+	for (i = 0; i < aa->nkeep_paths; i++) {
+		real = realpath(aa->keep_paths[i], NULL);
+		if (real == NULL) {
+			apply_opts_release(ao);
+			return usage_error(cmd, "no directory '%s' for "
+			    "--keep-path", aa->keep_paths[i]);
+		}
+		ao->keep_paths = xrealloc(ao->keep_paths,
+		    (ao->nkeep_paths + 1) * sizeof(*ao->keep_paths));
+		ao->keep_paths[ao->nkeep_paths++] = real;
+	}
+	if (aa->backup_dir != NULL) {
+		if (mkdir(aa->backup_dir, 0700) != 0 && errno != EEXIST) {
+			apply_opts_release(ao);
+			return usage_error(cmd, "cannot create backup directory "
+			    "'%s'", aa->backup_dir);
+		}
+		ao->backup_dir = realpath(aa->backup_dir, NULL);
+		if (ao->backup_dir == NULL) {
+			apply_opts_release(ao);
+			return usage_error(cmd, "no directory '%s' for "
+			    "--backup-dir", aa->backup_dir);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Apply (or print the plan of) a completed scan; print what was done.
+ * Returns the exit status.
+ */
+static int
+run_apply(struct roo_db *db, struct roo_op *op, const struct apply_opts *ao,
+    const struct common *co)
+{
+	struct apply_stats	 st;
+	char			 bytes[16];
+	int			 rc;
+
+	if (ao->dry_run)
+		return apply_plan(op, ao, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	if ((strcmp(op->state, "running") != 0 &&
+	    tracker_op_claim(op) != 0) ||
+	    (strcmp(op->apply_state, "none") == 0 &&
+	    apply_plan(op, ao, NULL) != 0))
+		return EXIT_FAIL;
+	rc = apply_run(op, ao, &st);
+	if (rc == APPLY_INTERRUPTED) {
+		if (tracker_finish(op, "interrupted") != 0)
+			return EXIT_FAIL;
+		log_error("interrupted; finish with: roo-duplicates resume "
+		    "--apply %s", op->id);
+		return EXIT_INTERRUPTED;
+	}
+	if (rc != APPLY_DONE || tracker_finish(op, "completed") != 0) {
+		(void)tracker_finish(op, "failed");
+		log_error("applying operation %s failed", op->id);
+		return EXIT_FAIL;
+	}
+	if (report_groups(db, op->key, co->format, stdout) != 0)
+		return EXIT_FAIL;
+	format_bytes(st.reclaimed, bytes, sizeof(bytes));
+	log_info("%llu %s acted on, %llu skipped, %llu failed, %s reclaimed",
+	    (unsigned long long)st.done, plural(st.done, "file", "files"),
+	    (unsigned long long)st.skipped, (unsigned long long)st.failed,
+	    bytes);
+	return st.skipped + st.failed > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
 /* Print the groups and the summary line; return the exit status. */
 static int
 finish_run(struct roo_db *db, struct roo_op *op, int rc,
@@ -283,11 +455,13 @@ static const struct option find_longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "checkpoint-interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-detailed-logging", no_argument, NULL, OPT_NO_DETAIL },
+	APPLY_OPTS,
 	COMMON_OPTS
 };
 
 struct find_args {
 	struct scan_opts	 scan;
+	struct apply_args	 apply;
 	char			**exclude;
 	size_t			 nexclude;
 	uint64_t		 interval;
@@ -355,10 +529,48 @@ find_opt(int c, struct find_args *a, const char *cmd)
 	return 0;
 }
 
+/* Parse find's command line into a; returns 0 or the exit status. */
+static int
+find_args(int argc, char **argv, struct common *co, struct find_args *a)
+{
+	int	 c, rc;
+
+	a->scan.walk.hidden = 1;
+	a->scan.walk.max_size = UINT64_MAX;
+	a->scan.jobs = pool_cores();
+	a->scan.stop = co->stop;
+	test_hooks(&a->scan);
+	a->interval = 10;
+	a->detailed = 1;
+	while ((c = getopt_long(argc, argv, ":0xLj:" COMMON_SHORT,
+	    find_longopts, NULL)) != -1) {
+		if (common_opt(c, co) || output_opt(c, co) ||
+		    apply_opt(c, &a->apply))
+			continue;
+		if (c == '?' || c == ':')
+			return bad_option("find", argv, c);
+		if ((rc = find_opt(c, a, "find")) != 0)
+			return rc;
+	}
+	if (co->help)
+		return print_help("find");
+	apply_verbosity(co);
+	a->scan.walk.exclude = a->exclude;
+	a->scan.walk.nexclude = a->nexclude;
+	if (a->scan.walk.min_size > a->scan.walk.max_size)
+		return usage_error("find", "%s", "--min-size is larger than "
+		    "--max-size");
+	if (co->conflict)
+		return usage_error("find", "%s", "--json and -0 exclude each "
+		    "other");
+	return 0;
+}
+
 static int
 cmd_find(int argc, char **argv, struct common *co)
 {
 	struct tracker_start	 ts;
+	struct apply_opts	 ao;
 	struct find_args	 a;
 	struct roo_db		*db;
 	struct roo_op		*op;
@@ -366,61 +578,31 @@ cmd_find(int argc, char **argv, struct common *co)
 	char			*dot[] = { ".", NULL };
 	char			**roots, *options;
 	size_t			 nroots;
-	int			 c, rc;
+	int			 rc;
 
 	memset(&a, 0, sizeof(a));
-	a.scan.walk.hidden = 1;
-	a.scan.walk.max_size = UINT64_MAX;
-	a.scan.jobs = pool_cores();
-	a.scan.stop = co->stop;
-	test_hooks(&a.scan);
-	a.interval = 10;
-	a.detailed = 1;
-	while ((c = getopt_long(argc, argv, ":0xLj:" COMMON_SHORT,
-	    find_longopts, NULL)) != -1) {
-		if (common_opt(c, co) || output_opt(c, co))
-			continue;
-		if (c == '?' || c == ':') {
-			free(a.exclude);
-			return bad_option("find", argv, c);
-		}
-		if ((rc = find_opt(c, &a, "find")) != 0) {
-			free(a.exclude);
-			return rc;
-		}
+	memset(&ao, 0, sizeof(ao));
+	db = NULL;
+	op = NULL;
+	options = NULL;
+	if ((rc = find_args(argc, argv, co, &a)) != 0 || co->help ||
+	    (rc = apply_resolve(&a.apply, &ao, "find", co->stop)) != 0)
+		goto out;
+	if (a.apply.apply && !a.apply.given) {
+		rc = backup_needed("find", &ao);
+		goto out;
 	}
-	if (co->help) {
-		free(a.exclude);
-		return print_help("find");
-	}
-	apply_verbosity(co);
 	roots = optind < argc ? argv + optind : dot;
 	nroots = optind < argc ? (size_t)(argc - optind) : 1;
-	a.scan.walk.exclude = a.exclude;
-	a.scan.walk.nexclude = a.nexclude;
-	if (a.scan.walk.min_size > a.scan.walk.max_size) {
-		free(a.exclude);
-		return usage_error("find", "%s", "--min-size is larger than "
-		    "--max-size");
-	}
-	if (co->conflict) {
-		free(a.exclude);
-		return usage_error("find", "%s", "--json and -0 exclude each "
-		    "other");
-	}
+	rc = EXIT_USAGE;
 	if (check_roots(roots, nroots) != 0 || getcwd(cwd, sizeof(cwd)) ==
-	    NULL) {
-		free(a.exclude);
-		return EXIT_USAGE;
-	}
-	if (open_db(co, 1, &db) != 0) {
-		free(a.exclude);
-		return EXIT_FAIL;
-	}
+	    NULL)
+		goto out;
 	rc = EXIT_FAIL;
-	op = NULL;
-	if (tracker_options_json(db, &a.scan.walk, (int)a.interval,
-	    a.detailed, &options) != 0)
+	/* Backups never take part in the scan that makes them. */
+	a.scan.skip_dir = ao.backup_dir;
+	if (open_db(co, 1, &db) != 0 || tracker_options_json(db, &a.scan.walk,
+	    (int)a.interval, a.detailed, &options) != 0)
 		goto out;
 	memset(&ts, 0, sizeof(ts));
 	ts.roots = roots;
@@ -429,16 +611,21 @@ cmd_find(int argc, char **argv, struct common *co)
 	ts.options = options;
 	ts.interval = (int)a.interval;
 	ts.detailed = a.detailed;
-	c = tracker_op_start(db, &ts, &op);
-	free(options);
-	if (c != 0)
+	if (tracker_op_start(db, &ts, &op) != 0)
 		goto out;
 	log_info("operation: %s", op->id);
-	rc = finish_run(db, op, scan_run(op, &a.scan), co);
+	rc = scan_run(op, &a.scan);
+	if (rc == SCAN_DONE && (a.apply.apply || a.apply.dry_run))
+		rc = run_apply(db, op, &ao, co);
+	else
+		rc = finish_run(db, op, rc, co);
 out:
+	free(options);
+	apply_opts_release(&ao);
 	roo_op_free(op);
 	roo_close(db);
 	free(a.exclude);
+	free(a.apply.keep_paths);
 	return rc;
 }
 
@@ -531,12 +718,74 @@ static const struct option resume_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "null", no_argument, NULL, '0' },
 	{ "jobs", required_argument, NULL, 'j' },
+	APPLY_OPTS,
 	COMMON_OPTS
 };
+
+/* Refuse to act on recorded groups that do not verify. */
+static int
+sound(struct roo_db *db, struct roo_op *op)
+{
+	struct buf	 msgs;
+	int64_t		 from;
+	int		 rc;
+
+	buf_init(&msgs);
+	buf_addstr(&msgs, "");
+	rc = tracker_verify(db, op->id, &msgs, &from);
+	if (rc == 1)
+		log_error("operation %s is damaged; not acting on it (see "
+		    "'roo-duplicates verify %s'):\n%s", op->id, op->id,
+		    msgs.p);
+	buf_release(&msgs);
+	return rc == 0;
+}
+
+/*
+ * resume of an operation whose scan is done: an apply to start or to
+ * finish.  Returns the exit status.
+ */
+static int
+resume_apply(struct roo_db *db, struct roo_op *op,
+    const struct apply_args *aa, struct apply_opts *ao,
+    const struct common *co)
+{
+	const char	*as;
+
+	as = op->apply_state;
+	if (strcmp(as, "applying") == 0) {
+		if (!aa->apply)
+			return refuse("resume", "operation '%s' was interrupted "
+			    "while applying: finish it with --apply, or undo "
+			    "it", op->id);
+		if (aa->given)
+			return refuse("resume", "the apply of '%s' goes on with "
+			    "the options it began with; give --apply alone",
+			    op->id);
+		apply_opts_release(ao);
+		if (apply_opts_load(op, ao) != 0)
+			return EXIT_FAIL;
+		ao->stop = co->stop;
+	} else if (!aa->apply && !aa->dry_run)
+		return refuse("resume", "operation '%s' is already completed; "
+		    "nothing to resume", op->id);
+	else if (strcmp(as, "none") != 0)
+		return refuse("resume", "operation '%s' was already applied",
+		    op->id);
+	else if (aa->apply && !aa->given)
+		return backup_needed("resume", ao);
+	if (!sound(db, op))
+		return EXIT_FAIL;
+	log_info("operation: %s (%s)", op->id, ao->dry_run ? "plan" :
+	    "applying");
+	return run_apply(db, op, ao, co);
+}
 
 static int
 cmd_resume(int argc, char **argv, struct common *co)
 {
+	struct apply_args	 aa;
+	struct apply_opts	 ao;
 	struct scan_opts	 so;
 	struct roo_db		*db;
 	struct roo_op		*op;
@@ -544,51 +793,60 @@ cmd_resume(int argc, char **argv, struct common *co)
 	int			 c, rc, busy;
 
 	jobs = (uint64_t)pool_cores();
-	while ((c = getopt_long(argc, argv, ":0j:" COMMON_SHORT,
-	    resume_longopts, NULL)) != -1) {
-		if (common_opt(c, co) || output_opt(c, co))
-			continue;
-		if (c == 'j') {
-			if (parse_uint(optarg, 1, 256, &jobs) != 0)
-				return usage_error("resume", "bad number '%s' "
-				    "for --jobs (1 to 256)", optarg);
-			continue;
-		}
-		return bad_option("resume", argv, c);
-	}
-	if (co->help)
-		return print_help("resume");
-	apply_verbosity(co);
-	if (optind != argc - 1)
-		return usage_error("resume", "%s", "needs one operation id");
-	if (co->conflict)
-		return usage_error("resume", "%s", "--json and -0 exclude "
-		    "each other");
-	if ((rc = open_db(co, 0, &db)) != 0)
-		return rc > 0 ? refuse("resume", "no operation '%s'",
-		    argv[optind]) : EXIT_FAIL;
-	op = NULL;
+	memset(&aa, 0, sizeof(aa));
+	memset(&ao, 0, sizeof(ao));
 	memset(&so, 0, sizeof(so));
+	db = NULL;
+	op = NULL;
+	rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, ":0j:" COMMON_SHORT,
+	    resume_longopts, NULL)) != -1) {
+		if (common_opt(c, co) || output_opt(c, co) ||
+		    apply_opt(c, &aa))
+			continue;
+		if (c == 'j' && parse_uint(optarg, 1, 256, &jobs) != 0)
+			rc = usage_error("resume", "bad number '%s' for --jobs "
+			    "(1 to 256)", optarg);
+		else if (c != 'j')
+			rc = bad_option("resume", argv, c);
+	}
+	if (rc != 0 || (co->help && (rc = print_help("resume")) == 0) ||
+	    co->help)
+		goto out;
+	apply_verbosity(co);
+	if (optind != argc - 1) {
+		rc = usage_error("resume", "%s", "needs one operation id");
+		goto out;
+	}
+	if (co->conflict) {
+		rc = usage_error("resume", "%s", "--json and -0 exclude each "
+		    "other");
+		goto out;
+	}
+	if ((rc = apply_resolve(&aa, &ao, "resume", co->stop)) != 0)
+		goto out;
+	if ((rc = open_db(co, 0, &db)) != 0) {
+		rc = rc > 0 ? refuse("resume", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
+		goto out;
+	}
 	rc = tracker_op_load(db, argv[optind], 1, &op, &busy);
-	if (rc == 0) {
-		rc = refuse("resume", "no operation '%s'", argv[optind]);
+	if (rc <= 0) {
+		rc = rc == 0 ? refuse("resume", "no operation '%s'",
+		    argv[optind]) : busy ? refuse("resume", "operation '%s' "
+		    "is still running in another process", argv[optind]) :
+		    EXIT_FAIL;
 		goto out;
 	}
 	rc = EXIT_FAIL;
-	if (op == NULL) {
-		if (busy)
-			rc = refuse("resume", "operation '%s' is still "
-			    "running in another process", argv[optind]);
-		goto out;
-	}
-	if (strcmp(op->state, "completed") == 0) {
-		rc = refuse("resume", "operation '%s' is already "
-		    "completed; nothing to resume", op->id);
-		goto out;
-	}
 	if (chdir(op->cwd) != 0) {
 		log_error("cannot enter the operation's directory '%s': %s",
 		    op->cwd, strerror(errno));
+		goto out;
+	}
+	if (strcmp(op->state, "completed") == 0 ||
+	    strcmp(op->apply_state, "none") != 0) {
+		rc = resume_apply(db, op, &aa, &ao, co);
 		goto out;
 	}
 	if ((c = check_before_resume(db, op)) != EXIT_OK) {
@@ -601,11 +859,91 @@ cmd_resume(int argc, char **argv, struct common *co)
 		goto out;
 	so.jobs = (int)jobs;
 	so.stop = co->stop;
+	so.skip_dir = ao.backup_dir;
 	test_hooks(&so);
 	log_info("operation: %s (resumed)", op->id);
-	rc = finish_run(db, op, scan_run(op, &so), co);
+	rc = scan_run(op, &so);
+	if (rc == SCAN_DONE && aa.apply && !aa.given)
+		rc = backup_needed("resume", &ao);
+	else if (rc == SCAN_DONE && (aa.apply || aa.dry_run))
+		rc = run_apply(db, op, &ao, co);
+	else
+		rc = finish_run(db, op, rc, co);
 out:
 	scan_opts_release(&so);
+	apply_opts_release(&ao);
+	free(aa.keep_paths);
+	roo_op_free(op);
+	roo_close(db);
+	return rc;
+}
+
+static const struct option undo_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "null", no_argument, NULL, '0' },
+	COMMON_OPTS
+};
+
+static int
+cmd_undo(int argc, char **argv, struct common *co)
+{
+	struct apply_stats	 st;
+	struct roo_db		*db;
+	struct roo_op		*op;
+	int			 c, rc, busy;
+
+	while ((c = getopt_long(argc, argv, ":0" COMMON_SHORT, undo_longopts,
+	    NULL)) != -1)
+		if (!common_opt(c, co) && !output_opt(c, co))
+			return bad_option("undo", argv, c);
+	if (co->help)
+		return print_help("undo");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("undo", "%s", "needs one operation id");
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("undo", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
+	op = NULL;
+	rc = tracker_op_load(db, argv[optind], 1, &op, &busy);
+	if (rc <= 0) {
+		rc = rc == 0 ? refuse("undo", "no operation '%s'",
+		    argv[optind]) : busy ? refuse("undo", "operation '%s' is "
+		    "still running in another process", argv[optind]) :
+		    EXIT_FAIL;
+		goto out;
+	}
+	if (strcmp(op->apply_state, "applying") != 0 &&
+	    strcmp(op->apply_state, "applied") != 0 &&
+	    strcmp(op->apply_state, "undoing") != 0) {
+		rc = refuse("undo", strcmp(op->apply_state, "undone") == 0 ?
+		    "operation '%s' was already undone" : "operation '%s' was "
+		    "never applied: nothing to undo", op->id);
+		goto out;
+	}
+	rc = EXIT_FAIL;
+	if (tracker_op_claim(op) != 0)
+		goto out;
+	c = apply_undo(op, co->stop, &st);
+	if (c == APPLY_INTERRUPTED) {
+		if (tracker_finish(op, "interrupted") == 0)
+			log_error("interrupted; continue with: roo-duplicates "
+			    "undo %s", op->id);
+		rc = EXIT_INTERRUPTED;
+		goto out;
+	}
+	if (c != APPLY_DONE || tracker_finish(op, "completed") != 0) {
+		(void)tracker_finish(op, "failed");
+		goto out;
+	}
+	if (report_groups(db, op->key, co->format, stdout) != 0)
+		goto out;
+	log_info("%llu %s restored%s", (unsigned long long)st.restored,
+	    plural(st.restored, "file", "files"), st.refused > 0 ?
+	    "; some could not be (see above), run undo again once fixed" :
+	    "");
+	rc = st.refused > 0 ? EXIT_PARTIAL : EXIT_OK;
+out:
 	roo_op_free(op);
 	roo_close(db);
 	return rc;
@@ -853,14 +1191,41 @@ static const struct command commands[] = {
 	"results (default 10)\n"
 	"  --no-detailed-logging skip the per-file log entries (backfill "
 	"adds them)\n\n"
-	"Exit status: 0 done, 3 done but some files could not be compared,\n"
-	"130 interrupted (resumable), 2 usage error, 1 failure.\n" },
+	"Acting on the groups (each redundant copy is re-checked and hashed "
+	"again first):\n"
+	"  --apply               act: keep one copy per group, act on the "
+	"others\n"
+	"  --dry-run             print the plan (keep/action per file); "
+	"change nothing\n"
+	"  --action KIND         remove (move into the backup dir; the "
+	"default),\n"
+	"                        hardlink, symlink, reflink (share extents)\n"
+	"  --backup-dir DIR      save every copy acted on under "
+	"DIR/ID/<absolute path>\n"
+	"  --no-backup           allow remove and symlink without a backup\n"
+	"  --keep RULE           first (root given first, then path; the "
+	"default),\n"
+	"                        oldest, newest, shortest-path\n"
+	"  --keep-path DIR       keep every copy under DIR (repeatable); a "
+	"group all\n"
+	"                        under such directories is left alone\n\n"
+	"Exit status: 0 done, 3 done but some files could not be compared "
+	"or\nacted on, 130 interrupted (resumable), 2 usage error, 1 "
+	"failure.\n" },
 	{ "resume", cmd_resume, "[OPTIONS] ID",
 	"Verify an interrupted operation, backfill its log and continue it "
 	"where it\nstopped.  Files already done and unchanged are not read "
-	"again.\n\n"
+	"again.  With --apply,\nact on a completed operation's groups, or "
+	"finish an interrupted apply.\n\n"
 	"  --json, -0, --null    output as for find\n"
-	"  -j, --jobs N          hashing threads\n" },
+	"  -j, --jobs N          hashing threads\n"
+	"  --apply, --dry-run, --action, --backup-dir, --no-backup, --keep, "
+	"--keep-path\n"
+	"                        as for find\n" },
+	{ "undo", cmd_undo, "ID",
+	"Take back an apply: put every file it moved or replaced back, "
+	"checking its\ndigest; a path that now holds other content is left "
+	"alone and reported.\nCan be interrupted and run again.\n" },
 	{ "list", cmd_list, "[--active-only] [--json]",
 	"List every operation with its state, phase, progress and roots.\n\n"
 	"  --active-only         only running and interrupted operations\n"

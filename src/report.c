@@ -126,12 +126,86 @@ groups_json(struct roo_db *db, int64_t key, FILE *fp)
 	return out_check(fp);
 }
 
+/* What to call a name's fate in the listing. */
+static const char *
+fate(const char *kind, const char *state)
+{
+	static const struct {
+		const char	*kind, *done;
+	} done[] = {
+		{ "remove", "removed" }, { "hardlink", "linked" },
+		{ "symlink", "symlinked" }, { "reflink", "reflinked" }
+	};
+	size_t	 i;
+
+	if (strcmp(state, "done") != 0)
+		return strcmp(state, "planned") == 0 ? kind : state;
+	for (i = 0; i < sizeof(done) / sizeof(done[0]); i++)
+		if (strcmp(kind, done[i].kind) == 0)
+			return done[i].done;
+	return state;
+}
+
+/*
+ * Groups after an apply: "keep PATH" and "<what was done> PATH" lines
+ * (with -0: the word, a tab, the raw path, a NUL).
+ */
+static int
+groups_acted(struct roo_db *db, int64_t key, int nul, FILE *fp)
+{
+	struct store_cur c;
+	struct buf	 b;
+	const void	*p;
+	const char	*what;
+	size_t		 n;
+	int64_t		 seq, last;
+	int		 rc;
+
+	if (store_query(db->st, &c, SQL_APPLY_LISTING, "i", key) != 0)
+		return -1;
+	buf_init(&b);
+	last = 0;
+	while ((rc = store_next(&c)) == 1) {
+		seq = store_int(&c, 0);
+		if (last != 0 && seq != last)
+			fputc(nul ? '\0' : '\n', fp);
+		last = seq;
+		what = store_isnull(&c, 2) ? "keep" : fate(store_text(&c, 2),
+		    store_text(&c, 3));
+		p = store_blob(&c, store_isnull(&c, 4) ? 1 : 4, &n);
+		buf_reset(&b);
+		buf_printf(&b, nul ? "%s\t" : "%-9s ", what);
+		if (nul) {
+			buf_add(&b, p, n);
+			buf_addch(&b, '\0');
+		} else {
+			path_escape(&b, p, n);
+			buf_addch(&b, '\n');
+		}
+		fwrite(b.p, 1, b.len, fp);
+	}
+	store_done(&c);
+	buf_release(&b);
+	if (rc < 0)
+		return -1;
+	if (nul && last != 0)
+		fputc('\0', fp);
+	return out_check(fp);
+}
+
 int
 report_groups(struct roo_db *db, int64_t key, enum report_format f,
     FILE *fp)
 {
+	int64_t	 acted;
+
 	if (f == REPORT_JSON)
 		return groups_json(db, key, fp);
+	if (store_get_int(db->st, &acted, SQL_REPORT_HAS_ACTIONS, "i",
+	    key) < 0)
+		return -1;
+	if (acted)
+		return groups_acted(db, key, f == REPORT_NUL, fp);
 	return groups_plain(db, key, f == REPORT_NUL, fp);
 }
 

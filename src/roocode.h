@@ -99,6 +99,9 @@ struct roo_summary {
 	uint64_t	 errors;
 	uint64_t	 bytes_read;
 	uint64_t	 reused;
+	uint64_t	 applied_files;	/* by an apply */
+	uint64_t	 skipped_files;
+	uint64_t	 reclaimed_bytes;
 };
 
 int	 roo_open(const char *, struct roo_db **);

@@ -145,7 +145,7 @@ walk_phase(struct scan *s)
 	struct stage_stats	 ss;
 	struct walk_entry	 e;
 	struct walk_opts	 wo;
-	struct walk_skip	 skip;
+	struct walk_skip	 skip[2];
 	struct stat		 sb;
 	struct walk		*w;
 	struct roo_op		*op;
@@ -153,13 +153,18 @@ walk_phase(struct scan *s)
 	int			 rc, all;
 
 	op = s->op;
-	/* Never scan our own state: it changes while we read it. */
+	/* Never scan our own state (it changes while we read it), nor the
+	 * backups an apply is about to make. */
 	wo = s->o->walk;
+	wo.skip = skip;
+	wo.nskip = 0;
 	if (stat(op->db->dot, &sb) == 0) {
-		skip.dev = sb.st_dev;
-		skip.ino = sb.st_ino;
-		wo.skip = &skip;
-		wo.nskip = 1;
+		skip[wo.nskip].dev = sb.st_dev;
+		skip[wo.nskip++].ino = sb.st_ino;
+	}
+	if (s->o->skip_dir != NULL && stat(s->o->skip_dir, &sb) == 0) {
+		skip[wo.nskip].dev = sb.st_dev;
+		skip[wo.nskip++].ino = sb.st_ino;
 	}
 	phase_start(s, PHASE_WALK);
 	/* XXX(#3): an interrupted walk starts over; each resume walks the

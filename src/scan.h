@@ -21,6 +21,7 @@ struct roo_op;
 struct scan_opts {
 	struct walk_opts	 walk;
 	int			 jobs;
+	const char		*skip_dir;	/* never walked (backups) */
 	/* Set by the signal handler; the scan stops soon after. */
 	volatile sig_atomic_t	*stop;
 	/* Test hooks: behave as if interrupted, or stop the process with

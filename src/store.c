@@ -509,6 +509,13 @@ store_in_txn(const struct store *st)
 	return !sqlite3_get_autocommit(st->db);
 }
 
+int
+store_synchronous(struct store *st, int full)
+{
+	return store_script(st, full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", "synchronous");
+}
+
 void
 store_expect_constraint(struct store *st)
 {

@@ -67,6 +67,9 @@ int	 store_commit(struct store *);
 void	 store_rollback(struct store *);
 int	 store_in_txn(const struct store *);
 
+/* PRAGMA synchronous: FULL (every commit reaches the disk) or NORMAL. */
+int	 store_synchronous(struct store *, int);
+
 /* Make the next statement's constraint failure a quiet STORE_CONSTRAINT. */
 void	 store_expect_constraint(struct store *);
 

@@ -38,7 +38,7 @@
 #define CHECKPOINT_BYTES	(64ULL << 20)
 
 static const char *const phase_names[] = {
-	"walk", "size", "prefix", "full", "group", "done"
+	"walk", "size", "prefix", "full", "group", "done", "apply", "undo"
 };
 
 static const char *const status_names[] = {
@@ -356,6 +356,11 @@ roo_op_free(struct roo_op *op)
 		return;
 	if (op->in_txn)
 		store_rollback(op->db->st);
+	/* An operation that ended needs no lock file any more. */
+	if (strcmp(op->state, "completed") == 0 ||
+	    strcmp(op->state, "failed") == 0 ||
+	    strcmp(op->state, "cancelled") == 0)
+		lock_drop(op);
 	if (op->lockfd >= 0)
 		close(op->lockfd);
 	for (i = 0; i < op->nroots; i++)
@@ -363,6 +368,7 @@ roo_op_free(struct roo_op *op)
 	free(op->roots);
 	free(op->cwd);
 	free(op->options);
+	free(op->apply_options);
 	for (i = 0; i < op->nres; i++)
 		free((char *)op->res[i].error);
 	free(op->res);
@@ -734,6 +740,7 @@ tracker_op_start(struct roo_db *db, const struct tracker_start *s,
 
 	op = op_new(db);
 	snprintf(op->state, sizeof(op->state), "running");
+	snprintf(op->apply_state, sizeof(op->apply_state), "none");
 	op->phase = PHASE_WALK;
 	op->cwd = xstrdup(s->cwd);
 	op->options = xstrdup(s->options);
@@ -810,6 +817,10 @@ op_read(struct roo_op *op, struct store_cur *c)
 		memcpy(op->digest, p, HASH_LEN);
 	op->start_time = store_int(c, 14);
 	op->runs = (int)store_int(c, 19);
+	snprintf(op->apply_state, sizeof(op->apply_state), "%s",
+	    store_text(c, 21));
+	if (!store_isnull(c, 22))
+		op->apply_options = xstrdup(store_text(c, 22));
 	return 0;
 }
 
@@ -1006,8 +1017,6 @@ tracker_finish(struct roo_op *op, const char *state)
 	free(details);
 	if (rc != 0 || txn_end(op) != 0)
 		return -1;
-	if (strcmp(state, "interrupted") != 0)
-		lock_drop(op);
 	return 0;
 }
 
@@ -1386,6 +1395,9 @@ roo_op_summary(struct roo_db *db, const char *id, struct roo_summary *s)
 		s->errors = (uint64_t)store_int(&c, 5);
 		s->bytes_read = (uint64_t)store_int(&c, 6);
 		s->reused = (uint64_t)store_int(&c, 7);
+		s->applied_files = (uint64_t)store_int(&c, 9);
+		s->skipped_files = (uint64_t)store_int(&c, 10);
+		s->reclaimed_bytes = (uint64_t)store_int(&c, 11);
 	}
 	store_done(&c);
 	roo_op_free(op);
@@ -1416,4 +1428,51 @@ tracker_op_ids(struct roo_db *db, char ***out, size_t *n)
 	}
 	store_done(&c);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+tracker_begin(struct roo_op *op)
+{
+	if (op->nres > 0 && tracker_commit(op) != 0)
+		return -1;
+	return txn_begin(op);
+}
+
+int64_t
+tracker_ckpt(const struct roo_op *op)
+{
+	return op->in_txn ? op->txn_seq : op->seq + 1;
+}
+
+int
+tracker_end(struct roo_op *op)
+{
+	if (!op->in_txn)
+		return 0;
+	return txn_end(op);
+}
+
+void
+tracker_abort(struct roo_op *op)
+{
+	if (op->in_txn)
+		txn_abort(op);
+}
+
+int
+tracker_log_path(struct roo_op *op, const char *operation, const char *path,
+    size_t len, int64_t size, const char *details)
+{
+	if (txn_begin(op) != 0)
+		return -1;
+	return store_exec(op->db->st, SQL_TRACKER_LOG_INSERT, "iiittiibiht",
+	    op->key, op->txn_seq, time_now_ns(), "OPERATION", operation,
+	    (int64_t)0, (int64_t)0, (const void *)path, len, size,
+	    (const unsigned char *)NULL, details);
+}
+
+int
+tracker_durable(struct roo_op *op, int on)
+{
+	return store_synchronous(op->db->st, on);
 }

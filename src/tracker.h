@@ -38,7 +38,9 @@ enum phase {
 	PHASE_PREFIX,
 	PHASE_FULL,
 	PHASE_GROUP,
-	PHASE_DONE
+	PHASE_DONE,
+	PHASE_APPLY,
+	PHASE_UNDO
 };
 
 const char	*phase_name(enum phase);
@@ -90,6 +92,8 @@ struct roo_op {
 	int		 lockfd;
 	char		 state[16];
 	enum phase	 phase;
+	char		 apply_state[16];
+	char		*apply_options;	/* JSON, or NULL */
 	char		*cwd;
 	char		**roots;
 	size_t		 nroots;
@@ -217,6 +221,23 @@ int		 tracker_todo(struct roo_op *, enum phase, uint64_t *,
 		    uint64_t *);
 
 int		 tracker_build_groups(struct roo_op *);
+
+/*
+ * A checkpoint around another module's writes (apply): tracker_begin()
+ * opens its transaction (after committing pending results),
+ * tracker_ckpt() is the seq rows should carry, tracker_end() commits it
+ * with its digest, tracker_abort() rolls it back.
+ */
+int		 tracker_begin(struct roo_op *);
+int64_t		 tracker_ckpt(const struct roo_op *);
+int		 tracker_end(struct roo_op *);
+void		 tracker_abort(struct roo_op *);
+/* An OPERATION entry about a path (an apply step), in the open
+ * checkpoint. */
+int		 tracker_log_path(struct roo_op *, const char *, const char *,
+		    size_t, int64_t, const char *);
+/* Make every commit reach the disk before returning (apply), or not. */
+int		 tracker_durable(struct roo_op *, int);
 
 /*
  * Integrity (verify.c).  tracker_verify() checks one operation: its
