@@ -148,6 +148,6 @@ ORDER BY status;
 
 -- name: group_stats
 -- :op
-SELECT count(*), coalesce(sum(files - 1), 0), coalesce(sum(wasted), 0)
+SELECT count(*), coalesce(sum(files - 1), 0), CAST(total(wasted) AS INTEGER)
 FROM dup_group
 WHERE op_key = :op;

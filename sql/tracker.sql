@@ -130,11 +130,11 @@ SELECT id FROM file WHERE op_key = :op AND dev = :dev AND ino = :ino;
 -- name: counters
 -- :op  (the counters as the rows give them)
 SELECT count(*),
-    coalesce(sum(size), 0),
+    CAST(total(size) AS INTEGER),
     coalesce(sum(status <> 'pending'), 0),
-    coalesce(sum(CASE WHEN status <> 'pending' THEN size END), 0)
+    CAST(total(CASE WHEN status <> 'pending' THEN size END) AS INTEGER)
 FROM file
-WHERE op_key = :op AND status <> 'gone';
+WHERE op_key = :op AND status <> 'gone' AND kind <> 'dir';
 
 -- name: trouble_count
 -- :op
@@ -204,15 +204,23 @@ SELECT s.size FROM temp.staging AS s
 LEFT JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
 WHERE s.dev IS NOT NULL AND s.kind = 'file'
     AND (f.id IS NULL OR f.status NOT IN ('pending', 'unique', 'hashed')
-	OR f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime)
+	OR f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime
+	OR f.ctime >= (SELECT c.time - racy_ns(f.ctime) FROM checkpoint AS c
+	    WHERE c.op_key = f.op_key AND c.seq = f.walk_ckpt))
 UNION
 SELECT f.size FROM temp.staging AS s
 JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
 WHERE f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime
-    OR f.status NOT IN ('pending', 'unique', 'hashed');
+    OR f.status NOT IN ('pending', 'unique', 'hashed', 'special')
+    OR f.ctime >= (SELECT c.time - racy_ns(f.ctime) FROM checkpoint AS c
+	WHERE c.op_key = f.op_key AND c.seq = f.walk_ckpt);
 
 -- name: stage_changed
--- :op :ckpt  (files met again: new stat; results dropped when it changed)
+-- :op :ckpt  (files met again: new stat; results dropped when it changed,
+-- or when its ctime was so close to the walk that recorded it that it may
+-- have changed since within the same timestamp tick (racy_ns(): 2 s on
+-- file systems with whole-second times, 20 ms otherwise), so it is read
+-- again)
 UPDATE file
 SET root_idx = s.root_idx, path = s.path, kind = s.kind, size = s.size,
     mtime = s.mtime, ctime = s.ctime, nlink = s.nlink, mode = s.mode,
@@ -227,7 +235,10 @@ WHERE file.op_key = :op AND s.dev = file.dev AND s.ino = file.ino
 	ORDER BY t.via_link, t.seq LIMIT 1)
     AND (file.size <> s.size OR file.mtime <> s.mtime
 	OR file.ctime <> s.ctime OR file.kind <> s.kind
-	OR file.status NOT IN ('pending', 'unique', 'hashed'));
+	OR file.status NOT IN ('pending', 'unique', 'hashed', 'special')
+	OR file.ctime >= (SELECT c.time - racy_ns(file.ctime)
+	    FROM checkpoint AS c
+	    WHERE c.op_key = file.op_key AND c.seq = file.walk_ckpt));
 
 -- name: stage_renamed
 -- :op  (same file, unchanged, met under another first name)
@@ -410,9 +421,9 @@ INSERT INTO summary (op_key, files, bytes, groups, redundant_files,
 SELECT :op,
     (SELECT count(*) FROM file
 	WHERE op_key = :op AND status IN ('unique', 'hashed')),
-    (SELECT coalesce(sum(size), 0) FROM file
+    (SELECT CAST(total(size) AS INTEGER) FROM file
 	WHERE op_key = :op AND status IN ('unique', 'hashed')),
-    count(*), coalesce(sum(files - 1), 0), coalesce(sum(wasted), 0),
+    count(*), coalesce(sum(files - 1), 0), CAST(total(wasted) AS INTEGER),
     :errors, :bytes_read,
     (SELECT count(*) FROM file WHERE op_key = :op AND reused = 1),
     :time

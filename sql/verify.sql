@@ -157,9 +157,9 @@ WHERE op_key = :op;
 -- :op  (counters from the rows)
 UPDATE operation
 SET (total_files, total_bytes, processed_files, processed_bytes) = (
-    SELECT count(*), coalesce(sum(size), 0),
+    SELECT count(*), CAST(total(size) AS INTEGER),
 	coalesce(sum(status <> 'pending'), 0),
-	coalesce(sum(CASE WHEN status <> 'pending' THEN size END), 0)
+	CAST(total(CASE WHEN status <> 'pending' THEN size END) AS INTEGER)
     FROM file
-    WHERE op_key = :op AND status <> 'gone')
+    WHERE op_key = :op AND status <> 'gone' AND kind <> 'dir')
 WHERE op_key = :op;

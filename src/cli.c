@@ -595,9 +595,13 @@ cmd_find(int argc, char **argv, struct common *co)
 	roots = optind < argc ? argv + optind : dot;
 	nroots = optind < argc ? (size_t)(argc - optind) : 1;
 	rc = EXIT_USAGE;
-	if (check_roots(roots, nroots) != 0 || getcwd(cwd, sizeof(cwd)) ==
-	    NULL)
+	if (check_roots(roots, nroots) != 0)
 		goto out;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		rc = error("cannot get the working directory: %s",
+		    strerror(errno)) == -1 ? EXIT_FAIL : EXIT_FAIL;
+		goto out;
+	}
 	rc = EXIT_FAIL;
 	/* Backups never take part in the scan that makes them. */
 	a.scan.skip_dir = ao.backup_dir;

@@ -172,6 +172,19 @@ fn_file_seal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, (sqlite3_int64)h);
 }
 
+/*
+ * racy_ns(ctime): how close to a walk a file's ctime may be for a later
+ * change in the same timestamp tick to go unseen.  Whole seconds mean a
+ * file system with one-second times; else the kernel's clock tick.
+ */
+static void
+fn_racy_ns(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_int64(ctx, sqlite3_value_int64(argv[0]) %
+	    1000000000 == 0 ? 2000000000 : 20000000);
+}
+
 static int
 register_functions(struct store *st)
 {
@@ -184,6 +197,7 @@ register_functions(struct store *st)
 		{ "path_utf8", fn_path_utf8 },
 		{ "path_ext", fn_path_ext },
 		{ "iso_time", fn_iso_time },
+		{ "racy_ns", fn_racy_ns },
 	};
 	size_t	 i;
 	int	 rc;

@@ -859,6 +859,15 @@ tracker_op_load(struct roo_db *db, const char *id, int lock,
 
 	*busy = 0;
 	op = op_new(db);
+	/* Lock first: the row read next must not change under us. */
+	if (lock) {
+		op->lockfd = lock_take(db, id);
+		if (op->lockfd < 0) {
+			*busy = op->lockfd == -2;
+			op->lockfd = -1;
+			goto fail;
+		}
+	}
 	if (store_query(db->st, &c, SQL_TRACKER_OP_BY_ID, "t", id) != 0)
 		goto fail;
 	rc = store_next(&c);
@@ -866,6 +875,11 @@ tracker_op_load(struct roo_db *db, const char *id, int lock,
 		rc = op_read(op, &c) == 0 ? 1 : -1;
 	store_done(&c);
 	if (rc <= 0) {
+		/* No such operation: no lock file for it either. */
+		if (rc == 0 && lock) {
+			snprintf(op->id, sizeof(op->id), "%s", id);
+			snprintf(op->state, sizeof(op->state), "completed");
+		}
 		roo_op_free(op);
 		return rc;
 	}
@@ -875,14 +889,6 @@ tracker_op_load(struct roo_db *db, const char *id, int lock,
 		op->interval = (int)v;
 	if (tracker_opt_int(op, "$.detailedLogging", &v) == 1)
 		op->detailed = v != 0;
-	if (lock) {
-		op->lockfd = lock_take(db, op->id);
-		if (op->lockfd < 0) {
-			*busy = op->lockfd == -2;
-			op->lockfd = -1;
-			goto fail;
-		}
-	}
 	*out = op;
 	return 1;
 fail:

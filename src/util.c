@@ -233,8 +233,9 @@ parse_size(const char *s, uint64_t *out)
 		end++;
 	if (*end != '\0')
 		return -1;
-	if (v > UINT64_MAX / mult || v * mult > INT64_MAX)
-		return -1;
+	/* No file is larger than INT64_MAX bytes: larger limits are that. */
+	if (v > INT64_MAX / mult)
+		v = INT64_MAX / mult;
 	*out = (uint64_t)v * mult;
 	return 0;
 }

@@ -42,7 +42,8 @@ void	 buf_vprintf(struct buf *, const char *, va_list)
 /*
  * Parse a byte count: digits with an optional suffix k, M, G or T (powers
  * of 1024, either case, an optional trailing "B" or "iB").  Returns 0 and
- * sets *out, or -1 when the text is not such a number or overflows.
+ * sets *out (at most INT64_MAX: no file is larger), or -1 when the text is
+ * not such a number.
  */
 int	 parse_size(const char *, uint64_t *);
 
