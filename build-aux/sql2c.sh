@@ -8,10 +8,10 @@
 # that moves a database from version NNN-1 to NNN.  In every other file,
 # each statement starts with a "-- name: NAME" line and becomes the
 # constant sql_MODULE_NAME, with an enum value SQL_MODULE_NAME indexing
-# sql_text[] and sql_name[].  The comment lines right after it name the
-# statement's parameters in binding order (":op :ckpt", anything after a
-# "(" is prose); they become sql_params[], space-separated.  Other comment
-# lines are dropped.
+# sql_text[] and sql_name[].  The comment lines right after it that start
+# with a parameter name list the statement's parameters in binding order
+# (":op :ckpt", anything after a "(" is prose); they become sql_params[],
+# space-separated.  Other comment lines are dropped.
 set -eu
 out_c=$1
 out_h=$2
@@ -84,7 +84,9 @@ kind == "schema" && /^-- version: [0-9]+/ {
 }
 /^[ \t]*--/ && inhdr {
 	line = $0
-	sub(/^[ \t]*--/, "", line)
+	sub(/^[ \t]*--[ \t]*/, "", line)
+	if (substr(line, 1, 1) != ":")
+		next
 	sub(/\(.*/, "", line)
 	n = split(line, tok, /[ \t]+/)
 	for (i = 1; i <= n; i++)

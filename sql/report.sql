@@ -63,7 +63,7 @@ SELECT json_object('files', s.files, 'bytes', s.bytes, 'groups', s.groups,
     'reclaimableBytes', s.reclaimable_bytes, 'errors', s.errors,
     'bytesRead', s.bytes_read, 'reusedHashes', s.reused,
     'startTime', iso_time(o.start_time), 'endTime', iso_time(o.end_time),
-    'durationMs', (o.end_time - o.start_time) / 1000000,
+    'durationMs', o.end_time / 1000000 - o.start_time / 1000000,
     'applyState', o.apply_state, 'appliedFiles', s.applied_files,
     'skippedFiles', s.skipped_files, 'reclaimedBytes', s.reclaimed_bytes)
 FROM summary AS s

@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "export.h"
+#include "history.h"
+#include "import.h"
 #include "log.h"
 #include "pool.h"
 #include "report.h"
@@ -45,7 +48,11 @@ enum {
 	OPT_NO_BACKUP,
 	OPT_ACTION,
 	OPT_KEEP,
-	OPT_KEEP_PATH
+	OPT_KEEP_PATH,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_OLDER_THAN,
+	OPT_INCLUDE_INTERRUPTED
 };
 
 #define APPLY_OPTS							\
@@ -351,7 +358,8 @@ run_apply(struct roo_db *db, struct roo_op *op, const struct apply_opts *ao,
 		log_error("applying operation %s failed", op->id);
 		return EXIT_FAIL;
 	}
-	if (report_groups(db, op->key, co->format, stdout) != 0)
+	if (export_finals(db, op->key, op->id) != 0 ||
+	    report_groups(db, op->key, co->format, stdout) != 0)
 		return EXIT_FAIL;
 	format_bytes(st.reclaimed, bytes, sizeof(bytes));
 	log_info("%llu %s acted on, %llu skipped, %llu failed, %s reclaimed",
@@ -381,7 +389,8 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 		log_error("operation %s failed", op->id);
 		return EXIT_FAIL;
 	}
-	if (report_groups(db, op->key, co->format, stdout) != 0)
+	if (export_finals(db, op->key, op->id) != 0 ||
+	    report_groups(db, op->key, co->format, stdout) != 0)
 		return EXIT_FAIL;
 	if (roo_op_summary(db, op->id, &s) != 1)
 		return EXIT_FAIL;
@@ -940,7 +949,8 @@ cmd_undo(int argc, char **argv, struct common *co)
 		(void)tracker_finish(op, "failed");
 		goto out;
 	}
-	if (report_groups(db, op->key, co->format, stdout) != 0)
+	if (export_finals(db, op->key, op->id) != 0 ||
+	    report_groups(db, op->key, co->format, stdout) != 0)
 		goto out;
 	log_info("%llu %s restored%s", (unsigned long long)st.restored,
 	    plural(st.restored, "file", "files"), st.refused > 0 ?
@@ -1172,6 +1182,231 @@ cmd_backfill(int argc, char **argv, struct common *co)
 	return rc;
 }
 
+static const struct option export_longopts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	COMMON_OPTS
+};
+
+static int
+cmd_export(int argc, char **argv, struct common *co)
+{
+	enum export_format	 f;
+	struct roo_db		*db;
+	struct roo_op		*op;
+	const char		*format, *output;
+	int			 c, rc, busy;
+
+	format = output = NULL;
+	while ((c = getopt_long(argc, argv, ":o:" COMMON_SHORT,
+	    export_longopts, NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_FORMAT)
+			format = optarg;
+		else if (c == 'o')
+			output = optarg;
+		else
+			return bad_option("export", argv, c);
+	}
+	if (co->help)
+		return print_help("export");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("export", "%s", "needs one operation id");
+	if (format == NULL)
+		return usage_error("export", "%s", "needs --format (checkpoint, "
+		    "log, progress, summary, groups, csv)");
+	if (export_format_parse(format, &f) != 0)
+		return usage_error("export", "unknown format '%s' (checkpoint, "
+		    "log, progress, summary, groups, csv)", format);
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("export", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
+	rc = tracker_op_load(db, argv[optind], 0, &op, &busy);
+	if (rc <= 0) {
+		roo_close(db);
+		return rc == 0 ? refuse("export", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
+	}
+	rc = output != NULL ? export_file(db, op->key, f, output) :
+	    export_op(db, op->key, f, stdout);
+	roo_op_free(op);
+	roo_close(db);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static const struct option import_longopts[] = {
+	COMMON_OPTS
+};
+
+static int
+cmd_import(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	char		*id;
+	int		 c, rc, failed;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, import_longopts,
+	    NULL)) != -1)
+		if (!common_opt(c, co))
+			return bad_option("import", argv, c);
+	if (co->help)
+		return print_help("import");
+	apply_verbosity(co);
+	if (optind >= argc)
+		return usage_error("import", "%s", "needs at least one file");
+	if (open_db(co, 1, &db) != 0)
+		return EXIT_FAIL;
+	failed = 0;
+	for (; optind < argc; optind++) {
+		rc = import_file(db, argv[optind], &id);
+		if (rc == 0)
+			printf("%s\n", id);
+		else
+			failed = 1;
+		free(id);
+	}
+	roo_close(db);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct option report_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	COMMON_OPTS
+};
+
+static int
+cmd_report(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, report_longopts,
+	    NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_JSON)
+			co->json = 1;
+		else
+			return bad_option("report", argv, c);
+	}
+	if (co->help)
+		return print_help("report");
+	apply_verbosity(co);
+	if (optind != argc - 1)
+		return usage_error("report", "%s", "needs one operation id");
+	if ((rc = open_db(co, 0, &db)) != 0)
+		return rc > 0 ? refuse("report", "no operation '%s'",
+		    argv[optind]) : EXIT_FAIL;
+	rc = history_report(db, argv[optind], co->json, stdout);
+	roo_close(db);
+	if (rc == 1)
+		return refuse("report", "no operation '%s'", argv[optind]);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* --older-than DAYS: a whole number of days, 0 allowed. */
+static int
+older_than(const char *cmd, const char *arg, int64_t *ns)
+{
+	uint64_t	 days;
+
+	if (parse_uint(arg, 0, 1000000, &days) != 0)
+		return usage_error(cmd, "bad number of days '%s' for "
+		    "--older-than", arg);
+	*ns = (int64_t)days * 86400 * NS_PER_SEC;
+	return 0;
+}
+
+static const struct option clean_longopts[] = {
+	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "include-interrupted", no_argument, NULL, OPT_INCLUDE_INTERRUPTED },
+	COMMON_OPTS
+};
+
+static int
+cmd_clean(int argc, char **argv, struct common *co)
+{
+	struct clean_opts o;
+	struct roo_db	*db;
+	int		 c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.older_ns = 30LL * 86400 * NS_PER_SEC;
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, clean_longopts,
+	    NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_OLDER_THAN) {
+			if ((rc = older_than("clean", optarg, &o.older_ns)) != 0)
+				return rc;
+		} else if (c == OPT_DRY_RUN)
+			o.dry_run = 1;
+		else if (c == OPT_INCLUDE_INTERRUPTED)
+			o.include_interrupted = 1;
+		else
+			return bad_option("clean", argv, c);
+	}
+	if (co->help)
+		return print_help("clean");
+	apply_verbosity(co);
+	if (optind != argc)
+		return usage_error("clean", "unexpected argument '%s'",
+		    argv[optind]);
+	if ((rc = open_db(co, 0, &db)) != 0) {
+		if (rc < 0)
+			return EXIT_FAIL;
+		log_info("no operations in %s", state_dir(co));
+		return EXIT_OK;
+	}
+	rc = history_clean(db, &o, stdout);
+	roo_close(db);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static const struct option archive_longopts[] = {
+	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
+	COMMON_OPTS
+};
+
+static int
+cmd_archive(int argc, char **argv, struct common *co)
+{
+	struct roo_db	*db;
+	int64_t		 older;
+	int		 c, rc;
+
+	older = 30LL * 86400 * NS_PER_SEC;
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, archive_longopts,
+	    NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c == OPT_OLDER_THAN) {
+			if ((rc = older_than("archive", optarg, &older)) != 0)
+				return rc;
+		} else
+			return bad_option("archive", argv, c);
+	}
+	if (co->help)
+		return print_help("archive");
+	apply_verbosity(co);
+	if ((rc = open_db(co, 0, &db)) != 0) {
+		if (rc < 0)
+			return EXIT_FAIL;
+		if (optind < argc)
+			return refuse("archive", "no operation '%s'",
+			    argv[optind]);
+		log_info("no operations in %s", state_dir(co));
+		return EXIT_OK;
+	}
+	rc = history_archive(db, argv + optind, (size_t)(argc - optind), older,
+	    stdout);
+	roo_close(db);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 static const struct command commands[] = {
 	{ "find", cmd_find, "[OPTIONS] [PATH...]",
 	"Find duplicate files under each PATH (default .), recording the\n"
@@ -1247,6 +1482,49 @@ static const struct command commands[] = {
 	"Insert the log entries that the checkpointed rows prove happened "
 	"but the log\nlacks (flagged backfilled), and append the missing "
 	"lines to\n.roocode/logs/ID.log.  Running it twice adds nothing.\n" },
+	{ "export", cmd_export, "ID --format F [--output FILE]",
+	"Write an operation in one of the documented formats "
+	"(docs/formats.md):\n"
+	"  checkpoint  the checkpoint document (everything import needs)\n"
+	"  log         the log, one JSON object per line\n"
+	"  progress    the final progress state\n"
+	"  summary     the operation summary\n"
+	"  groups      the groups, as find --json prints them\n"
+	"  csv         one row per group member: group,size,hash,path\n\n"
+	"  --format F            the format (required)\n"
+	"  -o, --output FILE     write FILE atomically instead of stdout\n" },
+	{ "import", cmd_import, "FILE...",
+	"Read checkpoint documents (export --format checkpoint, or those of "
+	"earlier\nprogress trackers) into the database as operations; print "
+	"each new id.  A\nmalformed document is an error naming the file and "
+	"the place, and imports\nnothing.\n" },
+	{ "report", cmd_report, "[--json] ID",
+	"The summary of an operation with its timeline: each phase (walk, "
+	"size, prefix,\nfull, group, apply) with start, end, duration and "
+	"checkpoints; files in and\nout of each stage and how many it "
+	"eliminated; errors and skips by kind;\ninterruptions and resumes; "
+	"groups, bytes reclaimable and reclaimed; the ten\nlargest "
+	"groups.\n\n"
+	"  --json                one JSON object\n" },
+	{ "clean", cmd_clean, "[--older-than DAYS] [--dry-run] "
+	"[--include-interrupted]",
+	"Remove finished (completed, failed, cancelled) operations that ended "
+	"more than\nDAYS ago (default 30; 0: every finished one), with all "
+	"their rows and their\nfiles under .roocode/logs/.  Running operations "
+	"are never removed, interrupted\nones only with --include-interrupted.  "
+	"Compacts the database (VACUUM) when\nthat freed more than a quarter of "
+	"it.\n\n"
+	"  --older-than DAYS     age in whole days (default 30)\n"
+	"  --dry-run             list what would go and the space it would "
+	"free\n"
+	"  --include-interrupted also interrupted operations\n" },
+	{ "archive", cmd_archive, "[--older-than DAYS] [ID...]",
+	"Write each completed operation's checkpoint document to\n"
+	".roocode/checkpoints/completed/ID.json, then drop its per-file rows "
+	"and log\nfrom the database, keeping the operation, its groups and "
+	"summary.  Without\nids, archives those completed more than DAYS ago "
+	"(default 30).\n\n"
+	"  --older-than DAYS     age in whole days (default 30)\n" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -185,6 +185,51 @@ fn_racy_ns(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	    1000000000 == 0 ? 2000000000 : 20000000);
 }
 
+/* iso_ns(text): ISO 8601 (UTC, "Z" or an offset) to ns, or NULL. */
+static void
+fn_iso_ns(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*t;
+	int64_t		 ns;
+
+	(void)argc;
+	t = (const char *)sqlite3_value_text(argv[0]);
+	if (t == NULL || time_parse_iso8601(t, &ns) != 0)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, ns);
+}
+
+/* hex_blob(text): the bytes an even run of hex digits spells, or NULL. */
+static void
+fn_hex_blob(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t;
+	unsigned char	*out;
+	size_t		 n, i;
+	int		 hi, lo;
+
+	(void)argc;
+	t = sqlite3_value_text(argv[0]);
+	n = t != NULL ? strlen((const char *)t) : 1;
+	if (t == NULL || n % 2 != 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	out = xmalloc(n / 2 + 1);
+	for (i = 0; i < n / 2; i++) {
+		hi = hex_digit(t[2 * i]);
+		lo = hex_digit(t[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(out);
+			sqlite3_result_null(ctx);
+			return;
+		}
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	sqlite3_result_blob(ctx, out, (int)(n / 2), free);
+}
+
 static int
 register_functions(struct store *st)
 {
@@ -198,6 +243,8 @@ register_functions(struct store *st)
 		{ "path_ext", fn_path_ext },
 		{ "iso_time", fn_iso_time },
 		{ "racy_ns", fn_racy_ns },
+		{ "iso_ns", fn_iso_ns },
+		{ "hex_blob", fn_hex_blob },
 	};
 	size_t	 i;
 	int	 rc;

@@ -817,6 +817,7 @@ op_read(struct roo_op *op, struct store_cur *c)
 		memcpy(op->digest, p, HASH_LEN);
 	op->start_time = store_int(c, 14);
 	op->runs = (int)store_int(c, 19);
+	op->archived = (int)store_int(c, 20);
 	snprintf(op->apply_state, sizeof(op->apply_state), "%s",
 	    store_text(c, 21));
 	if (!store_isnull(c, 22))
@@ -1125,8 +1126,9 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
     struct stage_stats *s)
 {
 	struct store	*st;
+	char		*details;
 	int64_t		 k, unstat, trouble;
-	int		 first;
+	int		 first, rc;
 
 	st = op->db->st;
 	memset(s, 0, sizeof(*s));
@@ -1161,16 +1163,23 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 	if (op->phase == PHASE_WALK)
 		op->phase = PHASE_SIZE;
 	if (!first) {
-		char *d = xasprintf("{\"changed\":%lld,\"vanished\":%lld,"
+		details = xasprintf("{\"changed\":%lld,\"vanished\":%lld,"
 		    "\"added\":%lld,\"reopened\":%lld}", (long long)s->changed,
 		    (long long)s->vanished, (long long)s->added,
 		    (long long)s->reopened);
-		int rc = tracker_state_log(op, "reconciled", d);
-
-		free(d);
+		rc = tracker_state_log(op, "reconciled", details);
+		free(details);
 		if (rc != 0)
 			return -1;
 	}
+	/* The walk ends here; the timeline of report starts from this. */
+	details = xasprintf("{\"files\":%llu,\"bytes\":%llu,\"phase\":\"%s\"}",
+	    (unsigned long long)op->c.total_files,
+	    (unsigned long long)op->c.total_bytes, phase_name(op->phase));
+	rc = tracker_state_log(op, "walked", details);
+	free(details);
+	if (rc != 0)
+		return -1;
 	if (store_exec(st, SQL_TRACKER_STAGE_CLEAR, "") != 0)
 		goto fail;
 	return txn_end(op);

@@ -101,6 +101,7 @@ struct roo_op {
 	int		 interval;
 	int		 detailed;
 	int		 runs;
+	int		 archived;
 	int64_t		 start_time;
 
 	int64_t		 seq;		/* last committed checkpoint */

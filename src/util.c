@@ -10,12 +10,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -282,6 +284,66 @@ time_iso8601(int64_t ns, char *out)
 	memcpy(out, tmp, TIME_ISO_LEN);
 }
 
+int
+time_parse_iso8601(const char *s, int64_t *out)
+{
+	struct tm	 tm;
+	int64_t		 frac, scale;
+	int		 y, mo, d, h, mi, sec, n, oh, om, sign;
+	time_t		 t;
+
+	n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n == 0)
+		return -1;
+	s += n;
+	frac = 0;
+	scale = NS_PER_SEC;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*s - '0') * scale;
+			}
+	}
+	oh = om = 0;
+	sign = 1;
+	if (*s == 'Z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		if (sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) != 2)
+			return -1;
+		s += 1 + n;
+	}
+	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	t -= sign * (oh * 3600 + om * 60);
+	*out = (int64_t)t * NS_PER_SEC + frac;
+	return 0;
+}
+
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 format_bytes(uint64_t n, char *out, size_t len)
 {
@@ -444,4 +506,87 @@ path_extension(const unsigned char *p, size_t n, size_t *len)
 	}
 	*len = 0;
 	return "";
+}
+
+int
+atomic_open(struct atomic_file *af, const char *path)
+{
+	int	 fd;
+
+	af->path = xstrdup(path);
+	af->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	af->fp = NULL;
+	fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		af->fp = fdopen(fd, "w");
+	if (af->fp == NULL) {
+		error("cannot create '%s': %s", af->tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(af->tmp);
+		free(af->path);
+		af->tmp = af->path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path: a rename is durable only then. */
+static int
+fsync_parent(const char *path)
+{
+	const char	*slash;
+	char		*dir;
+	int		 fd, rc;
+
+	slash = strrchr(path, '/');
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xmemdup(path, (size_t)(slash - path) + 1);
+	if (slash != NULL && slash != path)
+		dir[slash - path] = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd >= 0 && (fsync(fd) == 0 || errno == EINVAL) ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+int
+atomic_commit(struct atomic_file *af)
+{
+	int	 rc;
+
+	rc = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp) ||
+	    fsync(fileno(af->fp)) != 0)
+		rc = error("cannot write '%s': %s", af->tmp, strerror(errno));
+	if (fclose(af->fp) != 0 && rc == 0)
+		rc = error("cannot write '%s': %s", af->tmp, strerror(errno));
+	af->fp = NULL;
+	if (rc == 0 && rename(af->tmp, af->path) != 0)
+		rc = error("cannot rename '%s' to '%s': %s", af->tmp, af->path,
+		    strerror(errno));
+	if (rc == 0 && fsync_parent(af->path) != 0)
+		rc = error("cannot flush the directory of '%s': %s", af->path,
+		    strerror(errno));
+	if (rc != 0)
+		(void)unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	af->tmp = af->path = NULL;
+	return rc;
+}
+
+void
+atomic_abort(struct atomic_file *af)
+{
+	if (af->fp != NULL)
+		fclose(af->fp);
+	if (af->tmp != NULL)
+		(void)unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	af->fp = NULL;
+	af->tmp = af->path = NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define NS_PER_SEC	1000000000LL
 
@@ -58,8 +59,18 @@ int64_t	 time_mono_ns(void);
 #define TIME_ISO_LEN	25
 void	 time_iso8601(int64_t, char *);
 
+/*
+ * Parse ISO 8601 "YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM|-HH:MM]" (a space
+ * may stand for the T) into ns since the epoch.  0, or -1 when it is not
+ * such a time.
+ */
+int	 time_parse_iso8601(const char *, int64_t *);
+
 /* "1.5 GiB", "312 KiB", "17 B" into a buffer of at least 16 bytes. */
 void	 format_bytes(uint64_t, char *, size_t);
+
+/* The value of a hex digit, or -1. */
+int	 hex_digit(int);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void	 hex_encode(const unsigned char *, size_t, char *);
@@ -83,6 +94,21 @@ void	 path_escape(struct buf *, const unsigned char *, size_t);
 
 /* path_escape() of a C string into a new string the caller frees. */
 char	*path_quote(const char *);
+
+/*
+ * Write a file atomically: atomic_open() creates a temporary file beside
+ * path; atomic_commit() flushes it, fsyncs it, renames it over path and
+ * fsyncs the directory (0, or -1 logged); atomic_abort() removes it.
+ * Readers see the old file or the new one, never a part.
+ */
+struct atomic_file {
+	FILE	*fp;
+	char	*tmp;
+	char	*path;
+};
+int	 atomic_open(struct atomic_file *, const char *);
+int	 atomic_commit(struct atomic_file *);
+void	 atomic_abort(struct atomic_file *);
 
 /* The extension of a path's last component without the dot, or "". */
 const char *path_extension(const unsigned char *, size_t, size_t *);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -215,6 +216,27 @@ check_rows(struct roo_db *db, struct roo_op *op, struct buf *msgs,
 	return rc < 0 ? -1 : 0;
 }
 
+/* An archived operation: its document exists and its groups are sound. */
+static int
+check_archived(struct roo_db *db, struct roo_op *op, struct buf *msgs)
+{
+	struct stat	 sb;
+	char		*path;
+	int64_t		 n;
+
+	path = xasprintf("%s/checkpoints/completed/%s.json", db->dot, op->id);
+	if (stat(path, &sb) != 0)
+		problem(msgs, "archived, but '%s' is missing", path);
+	free(path);
+	if (store_get_int(db->st, &n, SQL_VERIFY_BAD_MEMBERS, "i",
+	    op->key) != 1)
+		return -1;
+	if (n > 0)
+		problem(msgs, "%lld group members lack a hashed file row of "
+		    "the group's content", (long long)n);
+	return 0;
+}
+
 int
 tracker_verify(struct roo_db *db, const char *id, struct buf *msgs,
     int64_t *from)
@@ -235,6 +257,14 @@ tracker_verify(struct roo_db *db, const char *id, struct buf *msgs,
 		return rc == 0 ? 2 : -1;
 	}
 	rc = -1;
+	/* Its checkpoints and log went to the archive; the groups stay. */
+	if (op->archived) {
+		memset(&ch, 0, sizeof(ch));
+		if (check_archived(db, op, msgs) != 0)
+			goto out;
+		rc = msgs->len > before ? 1 : 0;
+		goto out;
+	}
 	if (check_chain(db, op->key, op->id, msgs, &ch) != 0 ||
 	    check_head(db, op, msgs, &ch) != 0 ||
 	    check_rows(db, op, msgs, &ch) != 0)
@@ -251,32 +281,15 @@ out:
 static int
 write_atomic(const char *path, const char *text, size_t len)
 {
-	char	*tmp;
-	int	 fd, rc;
+	struct atomic_file	 af;
 
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	rc = -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		error("cannot create '%s': %s", tmp, strerror(errno));
-		goto out;
+	if (atomic_open(&af, path) != 0)
+		return -1;
+	if (fwrite(text, 1, len, af.fp) != len) {
+		atomic_abort(&af);
+		return error("cannot write '%s': %s", path, strerror(errno));
 	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		error("cannot rename '%s': %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
+	return atomic_commit(&af);
 }
 
 static int
