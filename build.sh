@@ -14,7 +14,8 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 need="gcc make autoconf automake libtool pkg-config libsqlite3-dev libssl-dev"
-need="$need check sqlite3 openssl util-linux git"
+need="$need check sqlite3 openssl util-linux git python3-jsonschema"
+need="$need groff-base man-db"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

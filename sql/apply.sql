@@ -24,10 +24,12 @@ VALUES (:op, :group, :file, :keep, :kind, :path, :keep_path, :size, :hash,
     :mode, :uid, :gid, :atime, :mtime, :state, :reason, :ckpt, :time);
 
 -- name: set
--- :id :state :backup :reason :reclaimed :ckpt :time
+-- :id :state :backup :reason :reclaimed :mode :uid :gid :atime :mtime :ckpt
+-- :time
 UPDATE action
 SET state = :state, backup_path = coalesce(:backup, backup_path),
-    reason = :reason, reclaimed = :reclaimed, ckpt = :ckpt, time = :time
+    reason = :reason, reclaimed = :reclaimed, mode = :mode, uid = :uid,
+    gid = :gid, atime = :atime, mtime = :mtime, ckpt = :ckpt, time = :time
 WHERE id = :id;
 
 -- name: todo
@@ -94,3 +96,7 @@ SELECT json_object('action', :kind, 'keep', :keep, 'backupDir', :backup,
 -- name: json_text
 -- :json :path
 SELECT json_extract(:json, :path);
+
+-- name: roots
+-- :op
+SELECT idx, path, real FROM root WHERE op_key = :op ORDER BY idx;

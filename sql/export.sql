@@ -19,7 +19,9 @@ SELECT json_object('operationId', o.id, 'operationType', o.kind,
     'applyOptions', json(o.apply_options), 'options', json(o.options),
     'cwd', path_text(o.cwd),
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
-	SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r))
+	SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r),
+    'realRoots', (SELECT json_group_array(path_text(r.real)) FROM (
+	SELECT real FROM root WHERE op_key = o.op_key ORDER BY idx) AS r))
 FROM operation AS o
 WHERE o.op_key = :op;
 
@@ -160,3 +162,11 @@ SELECT json_patch(json_object('id', id, 'group', group_seq, 'file', file_id,
 FROM action
 WHERE op_key = :op
 ORDER BY id;
+
+-- name: archived
+-- :op
+SELECT archived FROM operation WHERE op_key = :op;
+
+-- name: id
+-- :op
+SELECT id FROM operation WHERE op_key = :op;

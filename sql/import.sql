@@ -62,8 +62,9 @@ SELECT json_extract(:doc, '$.operationId'),
 
 -- name: roots
 -- :op :doc
-INSERT INTO root (op_key, idx, path)
-SELECT :op, key, CAST(value AS BLOB)
+INSERT INTO root (op_key, idx, path, real)
+SELECT :op, key, CAST(value AS BLOB),
+    CAST(json_extract(:doc, '$.realRoots[' || key || ']') AS BLOB)
 FROM json_each(:doc, '$.roots');
 
 -- name: files

@@ -47,12 +47,15 @@ CREATE TABLE operation (
 	CHECK (processed_files <= total_files)
 );
 
--- The roots given on the command line, in order.
+-- The roots given on the command line, in order, and what each resolved
+-- to when the operation began (an apply acts below that, following no
+-- symlink, so a root swapped for a link later cannot redirect it).
 CREATE TABLE root (
 	op_key		INTEGER NOT NULL
 			    REFERENCES operation (op_key) ON DELETE CASCADE,
 	idx		INTEGER NOT NULL CHECK (idx >= 0),
 	path		BLOB NOT NULL,
+	real		BLOB,
 	PRIMARY KEY (op_key, idx)
 ) WITHOUT ROWID;
 

@@ -8,8 +8,9 @@ INSERT INTO operation (id, state, phase, cwd, options, start_time,
 VALUES (:id, :state, :phase, :cwd, :options, :time, :time, :pid, :host);
 
 -- name: root_insert
--- :op :idx :path
-INSERT INTO root (op_key, idx, path) VALUES (:op, :idx, :path);
+-- :op :idx :path :real
+INSERT INTO root (op_key, idx, path, real)
+VALUES (:op, :idx, :path, :real);
 
 -- name: op_by_id
 -- :id
@@ -80,14 +81,23 @@ ORDER BY id;
 SELECT coalesce(max(ckpt), 0) FROM log WHERE op_key = :op;
 
 -- name: file_settle
--- :id :status :full :error :ckpt  (the seal sees the new values: SET
--- expressions read the old row)
+-- :id :status :prefix :full :error :ckpt  (the seal sees the new values:
+-- SET expressions read the old row; a prefix given here was hashed in the
+-- same checkpoint)
 UPDATE file
 SET status = :status, full_hash = coalesce(:full, full_hash),
+    prefix_hash = coalesce(:prefix, prefix_hash),
+    prefix_ckpt = CASE WHEN :prefix IS NOT NULL AND prefix_hash IS NULL
+	THEN :ckpt ELSE prefix_ckpt END,
     error = :error, settle_ckpt = :ckpt,
     seal = file_seal(op_key, dev, ino, size, mtime, ctime, :status,
-	prefix_hash, coalesce(:full, full_hash), walk_ckpt, prefix_ckpt,
-	:ckpt)
+	coalesce(:prefix, prefix_hash), coalesce(:full, full_hash),
+	walk_ckpt, CASE WHEN :prefix IS NOT NULL AND prefix_hash IS NULL
+	THEN :ckpt ELSE prefix_ckpt END, :ckpt),
+    pseal = file_seal(op_key, dev, ino, size, mtime, ctime, NULL,
+	coalesce(:prefix, prefix_hash), NULL, walk_ckpt,
+	CASE WHEN :prefix IS NOT NULL AND prefix_hash IS NULL
+	THEN :ckpt ELSE prefix_ckpt END, NULL)
 WHERE id = :id;
 
 -- name: file_prefix
@@ -328,12 +338,14 @@ ORDER BY size, id
 LIMIT :limit;
 
 -- name: page_full
--- :op :after :limit  (pending files and the hashed ones they may equal)
+-- :op :before :limit  (pending files and the hashed ones they may equal,
+-- largest first: the longest reads start first, so the hashing threads
+-- finish together)
 SELECT id, size, status, path, dev, ino, mtime, ctime, prefix_hash,
     full_hash
 FROM file
-WHERE op_key = :op AND size > :after AND status IN ('pending', 'hashed')
-ORDER BY size
+WHERE op_key = :op AND size < :before AND status IN ('pending', 'hashed')
+ORDER BY size DESC
 LIMIT :limit;
 
 -- name: page_full_class

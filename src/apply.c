@@ -43,6 +43,8 @@
 
 #define PAGE	256
 
+static char	*blob_str(struct store_cur *, int);
+
 static const char *const kind_names[] = {
 	"remove", "hardlink", "symlink", "reflink"
 };
@@ -250,34 +252,6 @@ open_parent(const char *path, int *dfd, const char **name)
 	return *dfd < 0 ? -1 : 0;
 }
 
-/* An absolute path with the directories resolved (realpath of the
- * parent), or NULL when they no longer exist. */
-static char *
-resolve(const char *path)
-{
-	const char	*slash, *name;
-	char		*dir, *real, *out;
-
-	slash = strrchr(path, '/');
-	if (slash == NULL) {
-		dir = xstrdup(".");
-		name = path;
-	} else {
-		dir = slash == path ? xstrdup("/") :
-		    xmemdup(path, (size_t)(slash - path) + 1);
-		dir[slash == path ? 1 : (size_t)(slash - path)] = '\0';
-		name = slash + 1;
-	}
-	real = realpath(dir, NULL);
-	free(dir);
-	if (real == NULL)
-		return NULL;
-	out = xasprintf("%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/",
-	    name);
-	free(real);
-	return out;
-}
-
 static int
 fsync_dir(int dfd)
 {
@@ -410,6 +384,11 @@ choose(const struct group *g, enum keep_rule rule, int *all_protected)
 	return k;
 }
 
+struct root {
+	char		*spelling;	/* as given */
+	char		*real;		/* resolved when the scan began */
+};
+
 struct planner {
 	struct roo_op		*op;
 	const struct apply_opts	*o;
@@ -417,7 +396,72 @@ struct planner {
 	struct buf		 line;
 	int			 first;
 	uint64_t		 actions;
+	struct root		*roots;
+	size_t			 nroots;
+	char			 cwd[PATH_MAX];
 };
+
+static int
+roots_load(struct planner *p)
+{
+	struct store_cur c;
+	int		 rc;
+
+	if (store_query(tracker_store(p->op->db), &c, SQL_APPLY_ROOTS, "i",
+	    p->op->key) != 0)
+		return -1;
+	while ((rc = store_next(&c)) == 1) {
+		p->roots = xrealloc(p->roots, (p->nroots + 1) *
+		    sizeof(*p->roots));
+		p->roots[p->nroots].spelling = blob_str(&c, 1);
+		p->roots[p->nroots++].real = blob_str(&c, 2);
+	}
+	store_done(&c);
+	if (getcwd(p->cwd, sizeof(p->cwd)) == NULL)
+		snprintf(p->cwd, sizeof(p->cwd), "/");
+	return rc < 0 ? -1 : 0;
+}
+
+static void
+roots_release(struct planner *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nroots; i++) {
+		free(p->roots[i].spelling);
+		free(p->roots[i].real);
+	}
+	free(p->roots);
+}
+
+/*
+ * The absolute path to act on: the root as it resolved when the scan
+ * began, then the path below it as the walk met it.  Nothing is resolved
+ * now: a root or a directory swapped for a symlink since must not
+ * redirect the action (act() opens every component with O_NOFOLLOW).
+ */
+static char *
+absolute(const struct planner *p, const char *path)
+{
+	const struct root *r;
+	size_t		 i, n;
+
+	for (i = 0; i < p->nroots; i++) {
+		r = &p->roots[i];
+		n = strlen(r->spelling);
+		if (r->real == NULL || strncmp(path, r->spelling, n) != 0 ||
+		    (path[n] != '/' && path[n] != '\0' &&
+		    (n == 0 || r->spelling[n - 1] != '/')))
+			continue;
+		if (path[n] == '\0')
+			return xstrdup(r->real);
+		return xasprintf("%s%s%s", r->real, path[n] == '/' ||
+		    strcmp(r->real, "/") == 0 ? "" : "/", path + n);
+	}
+	if (path[0] == '/')
+		return xstrdup(path);
+	return xasprintf("%s/%s", p->cwd, path);
+}
 
 static void
 dry_line(struct planner *p, const char *what, const char *path)
@@ -434,32 +478,22 @@ static int
 plan_name(struct planner *p, const struct group *g, const struct member *r,
     const struct member *keep, const char *name)
 {
-	struct stat	 sb;
-	const char	*reason;
-	char		*abs;
-	int		 rc;
+	char	*abs;
+	int	 rc;
 
 	if (p->dry != NULL) {
 		dry_line(p, kind_names[p->o->kind], name);
 		return 0;
 	}
-	abs = resolve(name);
-	memset(&sb, 0, sizeof(sb));
-	reason = NULL;
-	if (abs == NULL || lstat(abs, &sb) != 0)
-		reason = "vanished since the scan";
-	else if (sb.st_dev != r->dev || sb.st_ino != r->ino)
-		reason = "changed since the scan";
+	/* Whether the name still holds the copy is for act() to see, right
+	 * before acting; its metadata is taken then too. */
+	abs = absolute(p, name);
 	rc = store_exec(tracker_store(p->op->db), SQL_APPLY_INSERT,
 	    "iiiitbbihiiiiittii", p->op->key, g->seq, r->id, keep->id,
-	    kind_names[p->o->kind], abs != NULL ? abs : name,
-	    strlen(abs != NULL ? abs : name), keep->abs, strlen(keep->abs),
-	    (int64_t)r->size, g->hash, (int64_t)sb.st_mode,
-	    (int64_t)sb.st_uid, (int64_t)sb.st_gid,
-	    (int64_t)sb.st_atim.tv_sec * NS_PER_SEC + sb.st_atim.tv_nsec,
-	    (int64_t)sb.st_mtim.tv_sec * NS_PER_SEC + sb.st_mtim.tv_nsec,
-	    reason != NULL ? "skipped" : "planned", reason,
-	    tracker_ckpt(p->op), time_now_ns());
+	    kind_names[p->o->kind], abs, strlen(abs), keep->abs,
+	    strlen(keep->abs), (int64_t)r->size, g->hash, (int64_t)0,
+	    (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)0, "planned",
+	    (const char *)NULL, tracker_ckpt(p->op), time_now_ns());
 	free(abs);
 	p->actions++;
 	return rc;
@@ -503,7 +537,7 @@ plan_group(struct planner *p, struct group *g)
 
 	o = p->o;
 	for (i = 0; i < g->n; i++) {
-		g->m[i].abs = resolve(g->m[i].path);
+		g->m[i].abs = absolute(p, g->m[i].path);
 		for (j = 0; g->m[i].abs != NULL && j < o->nkeep_paths; j++)
 			if (under(g->m[i].abs, o->keep_paths[j]))
 				g->m[i].protected = 1;
@@ -599,8 +633,13 @@ apply_plan(struct roo_op *op, const struct apply_opts *o, FILE *dry)
 	p.dry = dry;
 	p.first = 1;
 	buf_init(&p.line);
+	if (roots_load(&p) != 0) {
+		roots_release(&p);
+		return -1;
+	}
 	if (dry != NULL) {
 		rc = plan_all(&p);
+		roots_release(&p);
 		buf_release(&p.line);
 		if (fflush(dry) != 0)
 			rc = error("cannot write output: %s", strerror(errno));
@@ -617,6 +656,7 @@ apply_plan(struct roo_op *op, const struct apply_opts *o, FILE *dry)
 	    op->key, "applying", json);
 	if (rc == 0)
 		rc = plan_all(&p);
+	roots_release(&p);
 	buf_release(&p.line);
 	if (rc != 0) {
 		free(json);
@@ -658,6 +698,7 @@ struct act {
 	uint64_t	 ksize;
 	int64_t		 k_mtime;
 	int64_t		 k_ctime;
+	int		 retry;		/* after a crash: ctime may differ */
 };
 
 struct applier {
@@ -748,9 +789,11 @@ set_state(struct applier *a, struct act *x, const char *state,
 	    strcmp(state, "failed") == 0 || strcmp(state, "undone") == 0;
 	if (tracker_begin(op) != 0)
 		return -1;
-	rc = store_exec(tracker_store(op->db), SQL_APPLY_SET, "itbtiii",
+	rc = store_exec(tracker_store(op->db), SQL_APPLY_SET, "itbtiiiiiiii",
 	    x->id, state, backup, backup != NULL ? strlen(backup) : 0,
-	    reason, (int64_t)reclaimed, tracker_ckpt(op), time_now_ns());
+	    reason, (int64_t)reclaimed, (int64_t)x->mode, (int64_t)x->uid,
+	    (int64_t)x->gid, x->atime, x->mtime, tracker_ckpt(op),
+	    time_now_ns());
 	if (rc == 0 && final) {
 		details = xasprintf("{\"actionId\":%lld,\"action\":\"%s\","
 		    "\"state\":\"%s\"}", (long long)x->id,
@@ -777,10 +820,16 @@ set_state(struct applier *a, struct act *x, const char *state,
 static int
 skip(struct applier *a, struct act *x, const char *why)
 {
-	char	*q;
+	char	*q, *k;
 
 	q = path_quote(x->path);
-	log_warn("not acting on '%s': %s", q, why);
+	/* When the kept copy is the trouble, name it too. */
+	if (strncmp(why, "the kept copy", 13) == 0) {
+		k = path_quote(x->keep_path);
+		log_warn("not acting on '%s': %s ('%s')", q, why, k);
+		free(k);
+	} else
+		log_warn("not acting on '%s': %s", q, why);
 	free(q);
 	a->st->skipped++;
 	return set_state(a, x, "skipped", NULL, why, 0);
@@ -820,6 +869,26 @@ same_stat(const struct stat *sb, dev_t dev, ino_t ino, uint64_t size,
 	return S_ISREG(sb->st_mode) && sb->st_dev == dev &&
 	    sb->st_ino == ino && (uint64_t)sb->st_size == size &&
 	    ns(&sb->st_mtim) == mtime && ns(&sb->st_ctim) == ctime;
+}
+
+static int64_t
+names_done(struct applier *a, const struct act *x)
+{
+	int64_t	 done;
+
+	if (store_get_int(tracker_store(a->op->db), &done,
+	    SQL_APPLY_NAMES_DONE, "i", x->file_id) < 0)
+		return 0;
+	return done;
+}
+
+/* Bytes freed once this name is gone: the inode's, for its last name. */
+static uint64_t
+freed(struct applier *a, const struct act *x)
+{
+	if (x->kind == APPLY_REFLINK)
+		return x->size;
+	return names_done(a, x) + 1 >= x->nlink ? x->size : 0;
 }
 
 struct pair {
@@ -894,11 +963,20 @@ verify_pair(struct applier *a, struct act *x, struct pair *p)
 	if (p->rfd < 0)
 		return errno == ENOENT ? "vanished since the scan" :
 		    "cannot be opened safely";
+	/* Another name of this inode acted on already changed its ctime;
+	 * its content is checked below. */
 	if (fstat(p->rfd, &sb) != 0 || !same_stat(&sb, x->dev, x->ino,
-	    x->size, x->r_mtime, x->r_ctime))
+	    x->size, x->r_mtime, x->retry || names_done(a, x) > 0 ?
+	    ns(&sb.st_ctim) : x->r_ctime))
 		return "changed since the scan";
 	if (sb.st_dev == x->kdev && sb.st_ino == x->kino)
 		return "it is the kept copy itself";
+	/* What undo restores when there is no backup to take it from. */
+	x->mode = sb.st_mode;
+	x->uid = sb.st_uid;
+	x->gid = sb.st_gid;
+	x->atime = ns(&sb.st_atim);
+	x->mtime = ns(&sb.st_mtim);
 	if (hash_all(a, p->rfd, h, &n) != 0)
 		return "cannot be read";
 	if (memcmp(h, x->hash, HASH_LEN) != 0)
@@ -990,20 +1068,6 @@ out:
 	free(tmp);
 	errno = err;
 	return rc;
-}
-
-/* Bytes freed once this name is gone: the inode's, for its last name. */
-static uint64_t
-freed(struct applier *a, const struct act *x)
-{
-	int64_t	 done;
-
-	if (x->kind == APPLY_REFLINK)
-		return x->size;
-	if (store_get_int(tracker_store(a->op->db), &done,
-	    SQL_APPLY_NAMES_DONE, "i", x->file_id) < 0)
-		return 0;
-	return done + 1 >= x->nlink ? x->size : 0;
 }
 
 /*
@@ -1265,10 +1329,22 @@ recover(struct applier *a, struct act *x, struct pair *p)
 		}
 		if (!here)
 			return fail(a, x, "it changed during the apply", 0);
-		/* Nothing happened yet, or only a backup copy: again. */
+		/* The backup link was made: go on from there. */
+		if (x->kind != APPLY_REMOVE && x->backup != NULL &&
+		    lstat(x->backup, &sb) == 0 && sb.st_dev == x->dev &&
+		    sb.st_ino == x->ino) {
+			if (set_state(a, x, "backed-up", NULL, NULL, 0) != 0)
+				return -1;
+			if ((why = open_keep(a, x, p)) != NULL)
+				return skip(a, x, why);
+			return replace(a, x, p) < 0 ? -1 : 0;
+		}
+		/* Nothing happened yet, or only a backup copy: again.  A link
+		 * made and undone meanwhile may have moved its ctime. */
 		close(p->rdir);
 		p->rdir = -1;
 		snprintf(x->state, sizeof(x->state), "planned");
+		x->retry = 1;
 		return act_planned(a, x, p);
 	}
 	/* backed-up or replacing: the original is in the backup. */

@@ -193,8 +193,8 @@ print_help(const char *name)
 	c = find_command(name);
 	printf("usage: roo-duplicates %s %s\n\n%s", c->name, c->args, c->help);
 	printf("\nCommon options: --state-dir DIR (default $ROOCODE_STATE_DIR "
-	    "or .), -q, -v (repeat\nfor more), -h/--help.  See "
-	    "roo-duplicates(1).\n");
+	    "or .), -q/--quiet,\n-v/--verbose (repeat for more), "
+	    "-h/--help.  See roo-duplicates(1).\n");
 	return EXIT_OK;
 }
 
@@ -263,8 +263,9 @@ apply_opt(int c, struct apply_args *aa)
 static int
 backup_needed(const char *cmd, const struct apply_opts *ao)
 {
-	return usage_error(cmd, "--action %s needs --backup-dir DIR (or an "
-	    "explicit --no-backup)", apply_kind_name(ao->kind));
+	return usage_error(cmd, "--apply with --action %s needs --backup-dir "
+	    "DIR (or an explicit --no-backup; hardlink and reflink need "
+	    "neither)", apply_kind_name(ao->kind));
 }
 
 /*
@@ -601,6 +602,11 @@ cmd_find(int argc, char **argv, struct common *co)
 		rc = backup_needed("find", &ao);
 		goto out;
 	}
+	if (a.apply.dry_run && co->format != REPORT_TEXT) {
+		rc = usage_error("find", "%s", "--dry-run prints the plan as "
+		    "text: no --json or -0");
+		goto out;
+	}
 	roots = optind < argc ? argv + optind : dot;
 	nroots = optind < argc ? (size_t)(argc - optind) : 1;
 	rc = EXIT_USAGE;
@@ -838,6 +844,11 @@ cmd_resume(int argc, char **argv, struct common *co)
 	}
 	if ((rc = apply_resolve(&aa, &ao, "resume", co->stop)) != 0)
 		goto out;
+	if (aa.dry_run && co->format != REPORT_TEXT) {
+		rc = usage_error("resume", "%s", "--dry-run prints the plan as "
+		    "text: no --json or -0");
+		goto out;
+	}
 	if ((rc = open_db(co, 0, &db)) != 0) {
 		rc = rc > 0 ? refuse("resume", "no operation '%s'",
 		    argv[optind]) : EXIT_FAIL;
@@ -1404,7 +1415,7 @@ cmd_archive(int argc, char **argv, struct common *co)
 	rc = history_archive(db, argv + optind, (size_t)(argc - optind), older,
 	    stdout);
 	roo_close(db);
-	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+	return rc == 0 ? EXIT_OK : rc > 0 ? EXIT_USAGE : EXIT_FAIL;
 }
 
 static const struct command commands[] = {
@@ -1461,10 +1472,11 @@ static const struct command commands[] = {
 	"  --apply, --dry-run, --action, --backup-dir, --no-backup, --keep, "
 	"--keep-path\n"
 	"                        as for find\n" },
-	{ "undo", cmd_undo, "ID",
+	{ "undo", cmd_undo, "[--json|-0] ID",
 	"Take back an apply: put every file it moved or replaced back, "
 	"checking its\ndigest; a path that now holds other content is left "
-	"alone and reported.\nCan be interrupted and run again.\n" },
+	"alone and reported.\nCan be interrupted and run again.\n\n"
+	"  --json, -0, --null    print the groups afterwards as for find\n" },
 	{ "list", cmd_list, "[--active-only] [--json]",
 	"List every operation with its state, phase, progress and roots.\n\n"
 	"  --active-only         only running and interrupted operations\n"
@@ -1549,7 +1561,8 @@ main_usage(FILE *fp)
 	for (c = commands; c->name != NULL; c++)
 		fprintf(fp, "  %-9s %s\n", c->name, c->args);
 	fprintf(fp, "\n'roo-duplicates COMMAND --help' describes one "
-	    "command; roo-duplicates(1) all.\n");
+	    "command; roo-duplicates(1) all.\n"
+	    "--version prints the version.\n");
 	return fp == stdout ? EXIT_OK : EXIT_USAGE;
 }
 

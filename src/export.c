@@ -215,13 +215,64 @@ csv(struct store *st, int64_t key, FILE *fp)
 	return rc < 0 ? -1 : 0;
 }
 
+static char *
+op_id(struct store *st, int64_t key)
+{
+	struct store_cur c;
+	char		*id;
+
+	id = NULL;
+	if (store_query(st, &c, SQL_EXPORT_ID, "i", key) == 0 &&
+	    store_next(&c) == 1)
+		id = xstrdup(store_text(&c, 0));
+	store_done(&c);
+	return id;
+}
+
+/* An archived operation's checkpoint document is its archive file. */
+static int
+archived_doc(struct roo_db *db, const char *id, FILE *fp)
+{
+	char	*path, *text;
+	size_t	 n;
+	FILE	*in;
+	int	 rc;
+
+	path = xasprintf("%s/checkpoints/completed/%s.json", db->dot, id);
+	in = fopen(path, "r");
+	rc = -1;
+	if (in == NULL)
+		error("cannot read the archive '%s': %s", path,
+		    strerror(errno));
+	else {
+		text = xmalloc(65536);
+		while ((n = fread(text, 1, 65536, in)) > 0)
+			fwrite(text, 1, n, fp);
+		rc = ferror(in) ? error("cannot read the archive '%s'",
+		    path) : 0;
+		free(text);
+		fclose(in);
+	}
+	free(path);
+	return rc;
+}
+
 int
 export_op(struct roo_db *db, int64_t key, enum export_format f, FILE *fp)
 {
 	struct store	*st;
+	int64_t		 archived;
+	char		*id;
 	int		 rc;
 
 	st = tracker_store(db);
+	if (f == EXPORT_CHECKPOINT && store_get_int(st, &archived,
+	    SQL_EXPORT_ARCHIVED, "i", key) == 1 && archived) {
+		id = op_id(st, key);
+		rc = id != NULL ? archived_doc(db, id, fp) : -1;
+		free(id);
+		return rc;
+	}
 	/* One snapshot, even while a scan commits. */
 	if (store_begin_read(st) != 0)
 		return -1;

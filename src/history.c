@@ -438,12 +438,19 @@ archive_named(struct roo_db *db, const char *id, FILE *fp)
 	int		 busy, rc;
 
 	rc = tracker_op_load(db, id, 1, &op, &busy);
-	if (rc <= 0)
-		return rc == 0 ? error("archive: no operation '%s'", id) :
-		    busy ? error("archive: operation '%s' is running", id) : -1;
-	if (strcmp(op->state, "completed") != 0)
-		rc = error("archive: operation '%s' is not completed", op->id);
-	else if (op->archived)
+	if (rc == 0) {
+		fprintf(stderr, "roo-duplicates: archive: no operation '%s'\n",
+		    id);
+		return 1;
+	}
+	if (rc < 0)
+		return busy ? error("archive: operation '%s' is running", id) :
+		    -1;
+	if (strcmp(op->state, "completed") != 0) {
+		fprintf(stderr, "roo-duplicates: archive: operation '%s' is not "
+		    "completed\n", op->id);
+		rc = 1;
+	} else if (op->archived)
 		rc = 0;
 	else
 		rc = archive_one(db, op->key, op->id, fp);
@@ -465,6 +472,7 @@ history_archive(struct roo_db *db, char *const *ids, size_t nids,
 		rc = archive_named(db, ids[i], fp);
 	if (nids > 0)
 		return rc;
+	rc = 0;
 	names = NULL;
 	n = 0;
 	if (store_query(db->st, &c, SQL_HISTORY_ARCHIVE_CANDIDATES, "i",

@@ -26,7 +26,8 @@ struct clean_opts {
 int	history_clean(struct roo_db *, const struct clean_opts *, FILE *);
 
 /* Archive the named completed operations, or with no names those older
- * than older_ns. */
+ * than older_ns.  1 when a named one does not exist or is not completed
+ * (said on stderr). */
 int	history_archive(struct roo_db *, char *const *, size_t, int64_t,
 	    FILE *);
 

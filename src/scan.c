@@ -485,26 +485,26 @@ static int
 full_phase(struct scan *s)
 {
 	struct fpage	 pg, cls;
-	int64_t		 after;
+	int64_t		 before;
 	size_t		 i, j, end;
 	int		 rc;
 
 	phase_start(s, PHASE_FULL);
 	memset(&pg, 0, sizeof(pg));
 	memset(&cls, 0, sizeof(cls));
-	after = -1;
+	before = INT64_MAX;
 	rc = 0;
 	while (rc == 0 && !stopping(s)) {
-		if ((rc = tracker_page(s->op, PAGE_FULL, (uint64_t)after, 0,
+		if ((rc = tracker_page(s->op, PAGE_FULL, (uint64_t)before, 0,
 		    PAGE_ROWS, &pg)) != 0 || pg.n == 0)
 			break;
 		end = pg.n;
 		if (pg.n == PAGE_ROWS && (end = last_class(&pg)) == 0) {
 			/* A class larger than a page: read it whole.
 			 * XXX(#6): memory grows with the largest class. */
-			after = (int64_t)pg.rows[0].size;
+			before = (int64_t)pg.rows[0].size;
 			rc = tracker_page(s->op, PAGE_FULL_CLASS,
-			    (uint64_t)after, 0, 0, &cls);
+			    (uint64_t)before, 0, 0, &cls);
 			if (rc == 0)
 				rc = full_class(s, cls.rows, cls.n);
 			continue;
@@ -514,7 +514,7 @@ full_phase(struct scan *s)
 			    pg.rows[j].size == pg.rows[i].size; j++)
 				;
 			rc = full_class(s, pg.rows + i, j - i);
-			after = (int64_t)pg.rows[i].size;
+			before = (int64_t)pg.rows[i].size;
 		}
 	}
 	fpage_release(&pg);

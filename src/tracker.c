@@ -517,9 +517,9 @@ result_write(struct roo_op *op, const struct result *r)
 		    r->file_id, r->prefix, r->has_full ? r->full : NULL,
 		    op->txn_seq);
 
-	if (store_exec(st, SQL_TRACKER_FILE_SETTLE, "ithti", r->file_id,
-	    file_status_name(r->status), r->has_full ? r->full : NULL,
-	    r->error, op->txn_seq) != 0)
+	if (store_exec(st, SQL_TRACKER_FILE_SETTLE, "ithhti", r->file_id,
+	    file_status_name(r->status), r->has_prefix ? r->prefix : NULL,
+	    r->has_full ? r->full : NULL, r->error, op->txn_seq) != 0)
 		return -1;
 	op->c.processed_files++;
 	op->c.processed_bytes += r->size;
@@ -690,6 +690,7 @@ op_insert(struct roo_op *op, const struct tracker_start *s)
 {
 	struct store	*st;
 	char		 host[256];
+	char		*real;
 	size_t		 i;
 	int		 rc, tries;
 
@@ -722,12 +723,17 @@ op_insert(struct roo_op *op, const struct tracker_start *s)
 	if (op->lockfd < 0)
 		return error("cannot find a free operation id");
 	op->key = store_last_rowid(st);
-	for (i = 0; i < s->nroots; i++)
-		if (store_exec(st, SQL_TRACKER_ROOT_INSERT, "iib", op->key,
-		    (int64_t)i, s->roots[i], strlen(s->roots[i])) != 0) {
+	for (i = 0; i < s->nroots; i++) {
+		real = realpath(s->roots[i], NULL);
+		rc = store_exec(st, SQL_TRACKER_ROOT_INSERT, "iibb", op->key,
+		    (int64_t)i, s->roots[i], strlen(s->roots[i]), real,
+		    real != NULL ? strlen(real) : 0);
+		free(real);
+		if (rc != 0) {
 			store_rollback(st);
 			return -1;
 		}
+	}
 	return 0;
 }
 
