@@ -271,3 +271,70 @@ json_field() {
 roo_quiet() {
 	roo "$@" > /dev/null 2>&1
 }
+
+# --- apply ---------------------------------------------------------------
+
+# skip DESCRIPTION: one assertion that cannot be made here, as a TAP skip.
+skip() {
+	_n=$((_n + 1))
+	echo "ok $_n # SKIP $*"
+}
+
+# contents DIR...: the distinct SHA-256 of the regular files under the
+# DIRs (symlinks not followed), one per line, sorted.  Any name works:
+# sha256sum marks an escaped name with a leading backslash, cut here.
+contents() {
+	for _d in "$@"; do
+		[ -d "$_d" ] || continue
+		find "$_d" -type f -print0 | xargs -0 -r sha256sum
+	done 2>/dev/null | awk '{ h = $1; sub(/^\\/, "", h); print h }' |
+	    sort -u
+}
+
+# invariant DESC BEFORE DIR...: THE INVARIANT of every apply: each
+# content listed in the file BEFORE (as contents prints them) is still
+# present under one of the DIRs (the tree and the backup directory).
+invariant() {
+	_desc=$1
+	_before=$2
+	shift 2
+	contents "$@" > "$T/contents.after"
+	_lost=$(comm -23 "$_before" "$T/contents.after")
+	if [ -n "$(cat "$_before")" ] && [ -z "$_lost" ]; then
+		ok "$_desc"
+	else
+		not_ok "$_desc"
+		diag "contents lost:" "$_lost"
+		return 1
+	fi
+}
+
+# fp PATH: what "untouched" means: device, inode, links, type, mode,
+# size, mtime, ctime and the content's digest; "absent" when nothing is
+# there.
+fp() {
+	if [ ! -e "$1" ] && [ ! -L "$1" ]; then
+		echo absent
+		return
+	fi
+	printf '%s %s\n' "$(stat -c '%d:%i %h %F %a %s %y %z' -- "$1")" \
+	    "$(if [ -f "$1" ]; then sha256sum < "$1" | cut -c 1-64; fi)"
+}
+
+# sha PATH: the digest of one file's content.
+sha() {
+	sha256sum < "$1" | cut -c 1-64
+}
+
+# tree_state DIR: every name under DIR but directories, with its type,
+# mode, mtime (ns), size and link target, sorted; with manifest, what
+# an undo must restore exactly.
+tree_state() {
+	(cd "$1" && find . ! -type d -printf '%y %m %T@ %s %l\t%p\n' |
+	    sort)
+}
+
+# nfiles DIR: how many regular files are under DIR.
+nfiles() {
+	find "$1" -type f -printf x 2>/dev/null | wc -c | tr -d " "
+}
