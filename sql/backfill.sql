@@ -43,7 +43,9 @@ ORDER BY f.settle_ckpt, f.id;
 -- :op  (one entry per file that could not be compared)
 INSERT INTO log (op_key, ckpt, time, type, operation, file_id, size,
     details, backfilled)
-SELECT f.op_key, f.settle_ckpt, c.time, 'ERROR', 'read', f.id, f.size,
+SELECT f.op_key, f.settle_ckpt, c.time, 'ERROR',
+    CASE WHEN f.status = 'special' THEN 'special file' ELSE 'read' END,
+    f.id, f.size,
     json_object('error', f.error, 'status', f.status), 1
 FROM file AS f
 JOIN checkpoint AS c ON c.op_key = f.op_key AND c.seq = f.settle_ckpt

@@ -5,23 +5,44 @@
 -- bytes) when it is not valid UTF-8.
 
 -- name: head
--- :op  (the checkpoint document's scalar fields)
+-- :op :state  (the checkpoint document's scalar fields; :state as list
+-- shows it)
 SELECT json_object('operationId', o.id, 'operationType', o.kind,
     'startTime', iso_time(o.start_time),
     'lastCheckpointTime', (SELECT iso_time(max(time)) FROM checkpoint
 	WHERE op_key = o.op_key),
     'endTime', iso_time(o.end_time),
     'totalFiles', o.total_files, 'processedFiles', o.processed_files,
-    'state', o.state, 'checkpointIndex', o.checkpoints,
+    'state', :state, 'checkpointIndex', o.checkpoints,
     'phase', o.phase, 'totalBytes', o.total_bytes,
     'processedBytes', o.processed_bytes, 'bytesRead', o.bytes_read,
     'errors', o.errors, 'runs', o.runs, 'applyState', o.apply_state,
     'applyOptions', json(o.apply_options), 'options', json(o.options),
-    'cwd', path_text(o.cwd),
+    'cwd', path_text(o.cwd), 'ownerPid', o.owner_pid,
+    'ownerHost', o.owner_host,
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
 	SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r),
     'realRoots', (SELECT json_group_array(path_text(r.real)) FROM (
 	SELECT real FROM root WHERE op_key = o.op_key ORDER BY idx) AS r))
+FROM operation AS o
+WHERE o.op_key = :op;
+
+-- name: head_hex
+-- :op  (exact bytes of the names above that are not valid UTF-8; the
+-- patch drops the fields that are not needed)
+SELECT json_patch('{}', json_object(
+    'cwdHex', CASE WHEN NOT path_utf8(o.cwd) THEN lower(hex(o.cwd)) END,
+    'rootsHex', CASE WHEN EXISTS (SELECT 1 FROM root
+	WHERE op_key = o.op_key AND NOT path_utf8(path))
+	THEN (SELECT json_group_array(lower(hex(r.path))) FROM (
+	    SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r)
+	END,
+    'realRootsHex', CASE WHEN EXISTS (SELECT 1 FROM root
+	WHERE op_key = o.op_key AND NOT path_utf8(real))
+	THEN (SELECT json_group_array(CASE WHEN r.real IS NOT NULL
+	    THEN lower(hex(r.real)) END) FROM (
+	    SELECT real FROM root WHERE op_key = o.op_key ORDER BY idx) AS r)
+	END))
 FROM operation AS o
 WHERE o.op_key = :op;
 
@@ -79,7 +100,9 @@ ORDER BY id;
 
 -- name: aliases
 -- :op
-SELECT json_object('file', a.file_id, 'path', path_text(a.path))
+SELECT json_patch(json_object('file', a.file_id,
+    'path', path_text(a.path)), json_object('pathHex',
+    CASE WHEN NOT path_utf8(a.path) THEN lower(hex(a.path)) END))
 FROM alias AS a
 JOIN file AS f ON f.id = a.file_id
 WHERE f.op_key = :op
@@ -98,12 +121,12 @@ WHERE g.op_key = :op
 ORDER BY g.seq;
 
 -- name: progress
--- :op  (the final progress state)
+-- :op :state  (the final progress state)
 SELECT json_object('operationId', o.id, 'operationType', o.kind,
     'startTime', iso_time(o.start_time), 'endTime', iso_time(o.end_time),
     'durationMs', coalesce(o.end_time, o.update_time) / 1000000
 	- o.start_time / 1000000,
-    'state', o.state, 'phase', o.phase, 'totalFiles', o.total_files,
+    'state', :state, 'phase', o.phase, 'totalFiles', o.total_files,
     'processedFiles', o.processed_files, 'totalBytes', o.total_bytes,
     'processedBytes', o.processed_bytes, 'bytesRead', o.bytes_read,
     'percentage', CASE WHEN o.total_files > 0
@@ -117,12 +140,12 @@ FROM operation AS o
 WHERE o.op_key = :op;
 
 -- name: summary
--- :op  (the operation summary)
+-- :op :state  (the operation summary)
 SELECT json_object('operationId', o.id, 'operationType', o.kind,
     'startTime', iso_time(o.start_time), 'endTime', iso_time(o.end_time),
     'durationMs', coalesce(o.end_time, o.update_time) / 1000000
 	- o.start_time / 1000000,
-    'state', o.state, 'totalFiles', o.total_files,
+    'state', :state, 'totalFiles', o.total_files,
     'processedFiles', o.processed_files,
     'checkpointCount', o.checkpoints,
     'operations', (SELECT count(*) FROM log WHERE op_key = o.op_key),
@@ -158,7 +181,12 @@ SELECT json_patch(json_object('id', id, 'group', group_seq, 'file', file_id,
     'size', size, 'hash', lower(hex(hash)), 'mode', mode, 'uid', uid,
     'gid', gid, 'atime', atime, 'mtime', mtime, 'reclaimed', reclaimed,
     'checkpoint', ckpt, 'time', iso_time(time)),
-    json_object('backupPath', path_text(backup_path), 'reason', reason))
+    json_object('backupPath', path_text(backup_path), 'reason', reason,
+	'pathHex', CASE WHEN NOT path_utf8(path) THEN lower(hex(path)) END,
+	'keepPathHex', CASE WHEN NOT path_utf8(keep_path)
+	    THEN lower(hex(keep_path)) END,
+	'backupPathHex', CASE WHEN NOT path_utf8(backup_path)
+	    THEN lower(hex(backup_path)) END))
 FROM action
 WHERE op_key = :op
 ORDER BY id;
@@ -169,4 +197,4 @@ SELECT archived FROM operation WHERE op_key = :op;
 
 -- name: id
 -- :op
-SELECT id FROM operation WHERE op_key = :op;
+SELECT id, state FROM operation WHERE op_key = :op;

@@ -1,7 +1,9 @@
 -- Statements of report, clean and archive (src/history.c).
 
 -- name: report
--- :op  (the report of one operation as one JSON object)
+-- :op :state  (the report of one operation as one JSON object; :state as
+-- list shows it.  Times count in whole milliseconds, as exported, so an
+-- imported operation reports the same)
 WITH ev AS (
     SELECT id, time,
 	CASE WHEN operation IN ('started', 'resumed') THEN 'walk'
@@ -13,12 +15,13 @@ WITH ev AS (
 	'resumed', 'walked', 'phase', 'interrupted', 'completed', 'failed')
 ),
 iv AS (
-    SELECT starts AS phase, time AS t0, lead(time) OVER (ORDER BY id) AS t1
+    SELECT id, starts AS phase, time / 1000000 AS t0,
+	lead(time / 1000000) OVER (ORDER BY id) AS t1
     FROM ev
 ),
 ph AS (
-    SELECT phase, min(t0) AS t0, max(t1) AS t1, total(t1 - t0) AS ns,
-	count(*) AS runs,
+    SELECT phase, min(t0) AS t0, max(t1) AS t1, total(t1 - t0) AS ms,
+	count(*) AS runs, min(id) AS first,
 	(SELECT count(*) FROM checkpoint AS c
 	    WHERE c.op_key = :op AND c.phase = iv.phase) AS ckpts
     FROM iv
@@ -54,7 +57,7 @@ m AS (
     WHERE dm.op_key = :op
 )
 SELECT json_object(
-    'operationId', o.id, 'state', o.state, 'phase', o.phase,
+    'operationId', o.id, 'state', :state, 'phase', o.phase,
     'applyState', o.apply_state, 'archived',
 	json(CASE WHEN o.archived THEN 'true' ELSE 'false' END),
     'startTime', iso_time(o.start_time), 'endTime', iso_time(o.end_time),
@@ -62,12 +65,12 @@ SELECT json_object(
 	- o.start_time / 1000000,
     'runs', o.runs,
     'timeline', (SELECT json_group_array(json_object('phase', p.phase,
-	'start', iso_time(p.t0), 'end', iso_time(p.t1),
-	'durationMs', CAST(p.ns / 1000000 AS INTEGER), 'runs', p.runs,
+	'start', iso_time(p.t0 * 1000000), 'end', iso_time(p.t1 * 1000000),
+	'durationMs', CAST(p.ms AS INTEGER), 'runs', p.runs,
 	'checkpoints', p.ckpts,
-	'checkpointsPerSecond', CASE WHEN p.ns > 0
-	    THEN round(p.ckpts * 1e9 / p.ns, 1) ELSE 0 END))
-	FROM (SELECT * FROM ph ORDER BY t0) AS p),
+	'checkpointsPerSecond', CASE WHEN p.ms > 0
+	    THEN round(p.ckpts * 1e3 / p.ms, 1) ELSE 0 END))
+	FROM (SELECT * FROM ph ORDER BY t0, first) AS p),
     'stages', json_object(
 	'walk', json_object('filesOut', f.files, 'bytesOut', f.bytes,
 	    'errors', o.errors),
@@ -93,8 +96,9 @@ SELECT json_object(
 		WHERE op_key = :op AND state = 'undone'))),
     'checkpoints', o.checkpoints,
     'checkpointsPerSecond', CASE WHEN coalesce(o.end_time, o.update_time)
-	> o.start_time THEN round(o.checkpoints * 1e9 /
-	(coalesce(o.end_time, o.update_time) - o.start_time), 1) ELSE 0 END,
+	/ 1000000 > o.start_time / 1000000 THEN round(o.checkpoints * 1e3 /
+	(coalesce(o.end_time, o.update_time) / 1000000
+	- o.start_time / 1000000), 1) ELSE 0 END,
     'errors', (SELECT json_group_object(status, n) FROM (
 	SELECT status, count(*) AS n FROM file
 	WHERE op_key = :op AND status IN ('error', 'vanished', 'changed',
@@ -123,16 +127,26 @@ SELECT json_object(
 	FROM dup_group WHERE op_key = :op),
     'reclaimedBytes', (SELECT CAST(total(reclaimed) AS INTEGER)
 	FROM action WHERE op_key = :op AND state = 'done'),
-    'largestGroups', (SELECT json_group_array(json_object('group', g.seq,
+    'largestGroups', (SELECT json_group_array(json(x.obj)) FROM (
+	SELECT json_patch(json_object('group', g.seq,
 	'size', g.size, 'files', g.files, 'wasted', g.wasted,
 	'hash', lower(hex(g.hash)),
 	'paths', (SELECT json_group_array(path_text(f3.path)) FROM (
 	    SELECT f4.path FROM dup_member AS d4
 	    JOIN file AS f4 ON f4.id = d4.file_id
 	    WHERE d4.op_key = g.op_key AND d4.group_seq = g.seq
-	    ORDER BY f4.root_idx, f4.path) AS f3)))
+	    ORDER BY f4.root_idx, f4.path) AS f3)),
+	json_object('pathsHex', CASE WHEN EXISTS (SELECT 1
+	    FROM dup_member AS d5 JOIN file AS f5 ON f5.id = d5.file_id
+	    WHERE d5.op_key = g.op_key AND d5.group_seq = g.seq
+	    AND NOT path_utf8(f5.path))
+	    THEN (SELECT json_group_array(lower(hex(f3.path))) FROM (
+	    SELECT f4.path FROM dup_member AS d4
+	    JOIN file AS f4 ON f4.id = d4.file_id
+	    WHERE d4.op_key = g.op_key AND d4.group_seq = g.seq
+	    ORDER BY f4.root_idx, f4.path) AS f3) END)) AS obj
 	FROM (SELECT * FROM dup_group WHERE op_key = :op ORDER BY seq
-	    LIMIT 10) AS g))
+	    LIMIT 10) AS g) AS x))
 FROM operation AS o, f, m
 WHERE o.op_key = :op;
 

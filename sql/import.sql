@@ -30,8 +30,8 @@ SELECT count(*) FROM operation WHERE id = :id;
 -- :doc :host
 INSERT INTO operation (id, kind, state, phase, cwd, options, total_files,
     total_bytes, processed_files, processed_bytes, bytes_read, errors,
-    checkpoints, start_time, update_time, end_time, owner_host, runs,
-    apply_state, apply_options)
+    checkpoints, start_time, update_time, end_time, owner_pid, owner_host,
+    runs, apply_state, apply_options)
 SELECT json_extract(:doc, '$.operationId'),
     coalesce(json_extract(:doc, '$.operationType'), 'duplicate-detection'),
     CASE WHEN json_extract(:doc, '$.state') IN ('completed', 'failed',
@@ -42,7 +42,8 @@ SELECT json_extract(:doc, '$.operationId'),
 	THEN json_extract(:doc, '$.phase')
 	WHEN json_extract(:doc, '$.state') = 'completed' THEN 'done'
 	ELSE 'walk' END,
-    CAST(coalesce(json_extract(:doc, '$.cwd'), '/') AS BLOB),
+    coalesce(hex_blob(json_extract(:doc, '$.cwdHex')),
+	CAST(coalesce(json_extract(:doc, '$.cwd'), '/') AS BLOB)),
     coalesce(json_extract(:doc, '$.options'), '{}'),
     json_extract(:doc, '$.totalFiles'),
     coalesce(json_extract(:doc, '$.totalBytes'), 0),
@@ -55,7 +56,8 @@ SELECT json_extract(:doc, '$.operationId'),
     coalesce(iso_ns(json_extract(:doc, '$.lastCheckpointTime')),
 	iso_ns(json_extract(:doc, '$.startTime'))),
     iso_ns(json_extract(:doc, '$.endTime')),
-    :host,
+    json_extract(:doc, '$.ownerPid'),
+    coalesce(json_extract(:doc, '$.ownerHost'), :host),
     coalesce(json_extract(:doc, '$.runs'), 1),
     coalesce(json_extract(:doc, '$.applyState'), 'none'),
     json_extract(:doc, '$.applyOptions');
@@ -63,8 +65,11 @@ SELECT json_extract(:doc, '$.operationId'),
 -- name: roots
 -- :op :doc
 INSERT INTO root (op_key, idx, path, real)
-SELECT :op, key, CAST(value AS BLOB),
-    CAST(json_extract(:doc, '$.realRoots[' || key || ']') AS BLOB)
+SELECT :op, key,
+    coalesce(hex_blob(json_extract(:doc, '$.rootsHex[' || key || ']')),
+	CAST(value AS BLOB)),
+    coalesce(hex_blob(json_extract(:doc, '$.realRootsHex[' || key || ']')),
+	CAST(json_extract(:doc, '$.realRoots[' || key || ']') AS BLOB))
 FROM json_each(:doc, '$.roots');
 
 -- name: files
@@ -218,7 +223,8 @@ WHERE op_key = :op;
 -- :doc :base
 INSERT OR IGNORE INTO alias (file_id, path)
 SELECT :base + json_extract(value, '$.file'),
-    CAST(json_extract(value, '$.path') AS BLOB)
+    coalesce(hex_blob(json_extract(value, '$.pathHex')),
+	CAST(json_extract(value, '$.path') AS BLOB))
 FROM json_each(:doc, '$.aliases');
 
 -- name: groups
@@ -246,9 +252,12 @@ INSERT INTO action (op_key, group_seq, file_id, keep_id, kind, path,
 SELECT :op, json_extract(value, '$.group'),
     :base + json_extract(value, '$.file'),
     :base + json_extract(value, '$.keep'), json_extract(value, '$.action'),
-    CAST(json_extract(value, '$.path') AS BLOB),
-    CAST(json_extract(value, '$.keepPath') AS BLOB),
-    CAST(json_extract(value, '$.backupPath') AS BLOB),
+    coalesce(hex_blob(json_extract(value, '$.pathHex')),
+	CAST(json_extract(value, '$.path') AS BLOB)),
+    coalesce(hex_blob(json_extract(value, '$.keepPathHex')),
+	CAST(json_extract(value, '$.keepPath') AS BLOB)),
+    coalesce(hex_blob(json_extract(value, '$.backupPathHex')),
+	CAST(json_extract(value, '$.backupPath') AS BLOB)),
     json_extract(value, '$.size'), hex_blob(json_extract(value, '$.hash')),
     json_extract(value, '$.mode'), json_extract(value, '$.uid'),
     json_extract(value, '$.gid'), json_extract(value, '$.atime'),

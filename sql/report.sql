@@ -77,7 +77,8 @@ ORDER BY start_time, op_key;
 
 -- name: op_json
 -- :op :state  (:state as list shows it)
-SELECT json_object('operationId', id, 'state', :state, 'phase', phase,
+SELECT json_patch(json_object('operationId', id, 'state', :state,
+    'phase', phase,
     'startTime', iso_time(start_time), 'updateTime', iso_time(update_time),
     'endTime', iso_time(end_time), 'totalFiles', total_files,
     'processedFiles', processed_files, 'totalBytes', total_bytes,
@@ -86,7 +87,11 @@ SELECT json_object('operationId', id, 'state', :state, 'phase', phase,
     'archived', json(CASE WHEN archived THEN 'true' ELSE 'false' END),
     'ownerPid', owner_pid, 'ownerHost', owner_host,
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
-	SELECT path FROM root WHERE op_key = :op ORDER BY idx) AS r))
+	SELECT path FROM root WHERE op_key = :op ORDER BY idx) AS r)),
+    json_object('rootsHex', CASE WHEN EXISTS (SELECT 1 FROM root
+	WHERE op_key = :op AND NOT path_utf8(path))
+	THEN (SELECT json_group_array(lower(hex(r.path))) FROM (
+	    SELECT path FROM root WHERE op_key = :op ORDER BY idx) AS r) END))
 FROM operation
 WHERE op_key = :op;
 
@@ -130,7 +135,12 @@ SELECT json_patch(json_object('operationId', o.id, 'state', :state,
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
 	SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r),
     'groups', (SELECT count(*) FROM dup_group WHERE op_key = o.op_key)),
-    json_object('summary', (SELECT json(json_object('files', s.files,
+    json_object('rootsHex', CASE WHEN EXISTS (SELECT 1 FROM root
+	WHERE op_key = o.op_key AND NOT path_utf8(path))
+	THEN (SELECT json_group_array(lower(hex(r.path))) FROM (
+	    SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r)
+	END,
+	'summary', (SELECT json(json_object('files', s.files,
 	'groups', s.groups, 'redundantFiles', s.redundant_files,
 	'reclaimableBytes', s.reclaimable_bytes, 'errors', s.errors,
 	'bytesRead', s.bytes_read))

@@ -64,20 +64,27 @@ FROM (SELECT * FROM checkpoint WHERE op_key = :op AND seq >= :from
 
 -- name: export_log
 -- :op :from
-SELECT json_group_array(json_object('id', id, 'checkpoint', ckpt,
+SELECT json_group_array(json(json_patch(json_object('id', id,
+    'checkpoint', ckpt,
     'time', iso_time(time), 'type', type, 'operation', operation,
     'fileId', file_id, 'groupSeq', group_seq,
     'path', path_text(path), 'size', size,
-    'hash', lower(hex(hash)), 'details', json(details),
-    'backfilled', backfilled))
+    'hash', CASE WHEN hash IS NOT NULL THEN lower(hex(hash)) END,
+    'details', json(details),
+    'backfilled', json(CASE WHEN backfilled THEN 'true' ELSE 'false' END)),
+    json_object('pathHex', CASE WHEN NOT path_utf8(path)
+	THEN lower(hex(path)) END))))
 FROM (SELECT * FROM log WHERE op_key = :op AND ckpt >= :from ORDER BY id);
 
 -- name: export_files
 -- :op :from  (file rows holding results of the damaged checkpoints)
 SELECT json_group_array(json_object('id', id, 'path', path_text(path),
     'pathHex', lower(hex(path)), 'device', dev, 'inode', ino, 'size', size,
-    'status', status, 'prefixHash', lower(hex(prefix_hash)),
-    'fullHash', lower(hex(full_hash)), 'walkCheckpoint', walk_ckpt,
+    'status', status,
+    'prefixHash', CASE WHEN prefix_hash IS NOT NULL
+	THEN lower(hex(prefix_hash)) END,
+    'fullHash', CASE WHEN full_hash IS NOT NULL
+	THEN lower(hex(full_hash)) END, 'walkCheckpoint', walk_ckpt,
     'prefixCheckpoint', prefix_ckpt, 'settleCheckpoint', settle_ckpt))
 FROM (SELECT * FROM file WHERE op_key = :op
     AND (walk_ckpt >= :from OR prefix_ckpt >= :from OR settle_ckpt >= :from)

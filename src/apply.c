@@ -1586,8 +1586,16 @@ apply_undo(struct roo_op *op, volatile sig_atomic_t *stop,
 	    set_apply_state(op, "undoing", NULL, PHASE_UNDO) != 0)
 		goto done;
 	rc = run_all(&a, 1, stop, undo_one);
+	if (rc == APPLY_DONE && (tracker_begin(op) != 0 ||
+	    store_exec(tracker_store(op->db), SQL_APPLY_SUMMARY, "i",
+	    op->key) != 0)) {
+		tracker_abort(op);
+		rc = APPLY_FAILED;
+	}
 	if (rc == APPLY_DONE && st->refused == 0 &&
 	    set_apply_state(op, "undone", NULL, PHASE_DONE) != 0)
+		rc = APPLY_FAILED;
+	else if (rc == APPLY_DONE && tracker_end(op) != 0)
 		rc = APPLY_FAILED;
 done:
 	applier_release(&a);

@@ -40,6 +40,9 @@ export_format_parse(const char *s, enum export_format *f)
 	return -1;
 }
 
+/* The state users see, bound to the statements that print one. */
+static const char *state_shown;
+
 /* Print the one JSON value a one-row query gives, minus its closing brace
  * when open is set (so fields can follow). */
 static int
@@ -49,7 +52,10 @@ one(struct store *st, enum sql_id id, int64_t key, int open, FILE *fp)
 	const char	*s;
 	int		 rc;
 
-	if (store_query(st, &c, id, "i", key) != 0)
+	rc = id == SQL_EXPORT_HEAD || id == SQL_EXPORT_PROGRESS ||
+	    id == SQL_EXPORT_SUMMARY ? store_query(st, &c, id, "it", key,
+	    state_shown) : store_query(st, &c, id, "i", key);
+	if (rc != 0)
 		return -1;
 	rc = store_next(&c);
 	if (rc == 1) {
@@ -130,10 +136,35 @@ checkpoints(struct store *st, int64_t key, FILE *fp)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The fields of an object value, without its braces, after a comma. */
+static int
+merge(struct store *st, enum sql_id id, int64_t key, FILE *fp)
+{
+	struct store_cur c;
+	const char	*s;
+	size_t		 n;
+	int		 rc;
+
+	if (store_query(st, &c, id, "i", key) != 0)
+		return -1;
+	rc = store_next(&c);
+	if (rc == 1) {
+		s = store_text(&c, 0);
+		n = strlen(s);
+		if (n > 2) {
+			fputc(',', fp);
+			fwrite(s + 1, 1, n - 2, fp);
+		}
+	}
+	store_done(&c);
+	return rc == 1 ? 0 : -1;
+}
+
 static int
 checkpoint_doc(struct store *st, int64_t key, FILE *fp)
 {
 	if (one(st, SQL_EXPORT_HEAD, key, 1, fp) != 0 ||
+	    merge(st, SQL_EXPORT_HEAD_HEX, key, fp) != 0 ||
 	    checkpoints(st, key, fp) != 0)
 		return -1;
 	/* Every entry of ours belongs to a checkpoint: none is left over. */
@@ -215,16 +246,20 @@ csv(struct store *st, int64_t key, FILE *fp)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The operation's id, and in *state what list shows as its state. */
 static char *
-op_id(struct store *st, int64_t key)
+op_id(struct roo_db *db, int64_t key, char *state, size_t len)
 {
 	struct store_cur c;
 	char		*id;
 
 	id = NULL;
-	if (store_query(st, &c, SQL_EXPORT_ID, "i", key) == 0 &&
-	    store_next(&c) == 1)
+	if (store_query(db->st, &c, SQL_EXPORT_ID, "i", key) == 0 &&
+	    store_next(&c) == 1) {
 		id = xstrdup(store_text(&c, 0));
+		snprintf(state, len, "%s", report_state(db, id,
+		    store_text(&c, 1)));
+	}
 	store_done(&c);
 	return id;
 }
@@ -262,17 +297,21 @@ export_op(struct roo_db *db, int64_t key, enum export_format f, FILE *fp)
 {
 	struct store	*st;
 	int64_t		 archived;
-	char		*id;
+	char		*id, state[16];
 	int		 rc;
 
 	st = tracker_store(db);
+	id = op_id(db, key, state, sizeof(state));
+	if (id == NULL)
+		return -1;
+	state_shown = state;
 	if (f == EXPORT_CHECKPOINT && store_get_int(st, &archived,
 	    SQL_EXPORT_ARCHIVED, "i", key) == 1 && archived) {
-		id = op_id(st, key);
-		rc = id != NULL ? archived_doc(db, id, fp) : -1;
+		rc = archived_doc(db, id, fp);
 		free(id);
 		return rc;
 	}
+	free(id);
 	/* One snapshot, even while a scan commits. */
 	if (store_begin_read(st) != 0)
 		return -1;

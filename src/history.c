@@ -236,7 +236,8 @@ history_report(struct roo_db *db, const char *id, int json, FILE *fp)
 		return rc == 0 ? 1 : -1;
 	}
 	doc = NULL;
-	if (store_query(st, &c, SQL_HISTORY_REPORT, "i", op->key) == 0 &&
+	if (store_query(st, &c, SQL_HISTORY_REPORT, "it", op->key,
+	    report_state(db, op->id, op->state)) == 0 &&
 	    store_next(&c) == 1)
 		doc = xstrdup(store_text(&c, 0));
 	store_done(&c);

@@ -441,7 +441,8 @@ status_text(struct roo_db *db, int64_t key, const char *state, int healthy,
 	time_iso8601(last, t);
 	fprintf(fp, "%-13s%lld, last at %s, %s\n", "checkpoints:",
 	    (long long)store_int(&c, 11), last > 0 ? t : "-",
-	    healthy ? "chain head intact" : "DAMAGED (run verify)");
+	    store_int(&c, 15) ? "in the archive" : healthy ?
+	    "chain head intact" : "DAMAGED (run verify)");
 	fprintf(fp, "%-13s%lld\n", "errors:", (long long)store_int(&c, 10));
 	fprintf(fp, "%-13s%lld\n", "runs:", (long long)store_int(&c, 12));
 	store_done(&c);
@@ -476,6 +477,7 @@ report_status(struct roo_db *db, const char *id, int json, FILE *fp)
 	int64_t		 last;
 	int		 busy, rc, healthy;
 
+	last = 0;
 	if (store_begin_read(db->st) != 0)
 		return -1;
 	rc = tracker_op_load(db, id, 0, &op, &busy);
@@ -484,7 +486,8 @@ report_status(struct roo_db *db, const char *id, int json, FILE *fp)
 		return rc == 0 ? 1 : -1;
 	}
 	state = report_state(db, op->id, op->state);
-	healthy = ckpt_healthy(db, op->key, op->seq, &last);
+	/* An archived operation's chain is in its archive document. */
+	healthy = op->archived || ckpt_healthy(db, op->key, op->seq, &last);
 	if (json) {
 		rc = store_query(db->st, &c, SQL_REPORT_STATUS_JSON, "itd",
 		    op->key, state, healthy);

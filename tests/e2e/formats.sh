@@ -187,6 +187,45 @@ def same(a, b):
         return 1
     return 0
 
+def hexnames(path, needle, lines):
+    # Every *Hex field is the exact bytes of its companion (the field
+    # without "Hex", element by element for arrays), which shows them as
+    # text with U+FFFD; some name holds the bytes NEEDLE.
+    bad, names = [], []
+    def walk(o, p):
+        if isinstance(o, list):
+            for i, x in enumerate(o):
+                walk(x, '%s[%d]' % (p, i))
+            return
+        if not isinstance(o, dict):
+            return
+        for k, v in o.items():
+            if k.endswith('Hex') and k[:-3] in o:
+                hs = v if isinstance(v, list) else [v]
+                ts = o[k[:-3]] if isinstance(v, list) else [o[k[:-3]]]
+                if len(hs) != len(ts):
+                    bad.append('%s.%s: %d names, %d in hex'
+                               % (p, k, len(ts), len(hs)))
+                    continue
+                for h, t in zip(hs, ts):
+                    if h is None:
+                        continue
+                    b = bytes.fromhex(h)
+                    names.append(b)
+                    if b.decode('utf-8', 'replace') != t:
+                        bad.append('%s.%s: %r is not %r' % (p, k, b, t))
+            elif k.endswith('Hex'):
+                bad.append('%s.%s has no companion' % (p, k))
+            walk(v, p + '.' + k)
+    for doc in load(path, lines):
+        walk(doc, '')
+    want = bytes.fromhex(needle)
+    if not any(want in n for n in names):
+        bad.append('no name holds %r in hex' % want)
+    for b in bad[:8]:
+        print(b)
+    return 1 if bad else 0
+
 cmd, args = sys.argv[1], sys.argv[2:]
 lines = 'lines' in args
 args = [a for a in args if a != 'lines']
@@ -194,7 +233,8 @@ sys.exit({'validate': lambda: validate(args[0], args[1], lines),
           'check-schema': lambda: check_schema(args[0]),
           'strict': lambda: strict(args[0], args[1], lines),
           'csv': lambda: csv_check(args[0], args[1]),
-          'same': lambda: same(args[0], args[1])}[cmd]())
+          'same': lambda: same(args[0], args[1]),
+          'hexnames': lambda: hexnames(args[0], args[1], lines)}[cmd]())
 EOF
 
 # py ARGS...: the Python side; its output in $T/py.out.
@@ -418,6 +458,20 @@ valid "B archived: report --json" report B.archived.report
 valid "B archived: export --format checkpoint" checkpoint \
     B.archived.checkpoint
 valid "list --json" list list.json
+
+# The exact bytes of names that are not valid UTF-8, in every document
+# that carries names: 6f6464ff726f6f74 is the root odd\377root,
+# 626164ff6e616d65 the file bad\377name.
+for args in "A.checkpoint 6f6464ff726f6f74" "A.json 6f6464ff726f6f74" \
+    "A.status 6f6464ff726f6f74" "A.report 6f6464ff726f6f74" \
+    "list.json 6f6464ff726f6f74" "B.checkpoint 626164ff6e616d65" \
+    "D.checkpoint 626164ff6e616d65" "D.groups 626164ff6e616d65"; do
+	set -- $args
+	py_check "$1: each *Hex field is its name's exact bytes, $2 among them" \
+	    hexnames "$1" "$2"
+done
+py_check "A.log: filePathHex is each name's exact bytes" \
+    hexnames A.log 626164ff6e616d65 lines
 
 for f in "$DOT"/logs/*.log; do
 	[ -f "$f" ] || continue
