@@ -1,7 +1,10 @@
 -- The roocode state database, current version.  A new database is created
 -- from this file; older ones are moved forward by migrate-NNN.sql.
 -- Times are integer nanoseconds since the Unix epoch, UTC.  Paths are BLOBs
--- holding the exact bytes of the name.
+-- holding the exact bytes of the name.  Value lists in CHECK constraints
+-- are written as OR chains: SQLite builds a temporary b-tree for an IN list
+-- of three or more values each time a statement runs, which doubled the
+-- cost of recording a file result.
 -- version: 1
 
 -- One row per operation (a find, with its resumes and applies).
@@ -9,15 +12,19 @@ CREATE TABLE operation (
 	op_key		INTEGER PRIMARY KEY,
 	id		TEXT NOT NULL UNIQUE,
 	kind		TEXT NOT NULL DEFAULT 'duplicate-detection',
-	state		TEXT NOT NULL CHECK (state IN ('running',
-			    'interrupted', 'completed', 'failed', 'cancelled')),
-	phase		TEXT NOT NULL CHECK (phase IN ('walk', 'size',
-			    'prefix', 'full', 'group', 'done', 'apply',
-			    'undo')),
+	state		TEXT NOT NULL CHECK (state = 'running' OR
+			    state = 'interrupted' OR state = 'completed' OR
+			    state = 'failed' OR state = 'cancelled'),
+	phase		TEXT NOT NULL CHECK (phase = 'walk' OR
+			    phase = 'size' OR phase = 'prefix' OR
+			    phase = 'full' OR phase = 'group' OR
+			    phase = 'done' OR phase = 'apply' OR
+			    phase = 'undo'),
 	-- What was done to the files: nothing, or an apply and its undo.
-	apply_state	TEXT NOT NULL DEFAULT 'none' CHECK (apply_state IN
-			    ('none', 'applying', 'applied', 'undoing',
-			    'undone')),
+	apply_state	TEXT NOT NULL DEFAULT 'none' CHECK (
+			    apply_state = 'none' OR apply_state = 'applying' OR
+			    apply_state = 'applied' OR
+			    apply_state = 'undoing' OR apply_state = 'undone'),
 	apply_options	TEXT CHECK (apply_options IS NULL
 			    OR json_valid(apply_options)),
 	cwd		BLOB NOT NULL,
@@ -67,9 +74,11 @@ CREATE TABLE checkpoint (
 			    REFERENCES operation (op_key) ON DELETE CASCADE,
 	seq		INTEGER NOT NULL CHECK (seq >= 1),
 	time		INTEGER NOT NULL,
-	phase		TEXT NOT NULL CHECK (phase IN ('walk', 'size',
-			    'prefix', 'full', 'group', 'done', 'apply',
-			    'undo')),
+	phase		TEXT NOT NULL CHECK (phase = 'walk' OR
+			    phase = 'size' OR phase = 'prefix' OR
+			    phase = 'full' OR phase = 'group' OR
+			    phase = 'done' OR phase = 'apply' OR
+			    phase = 'undo'),
 	processed_files	INTEGER NOT NULL CHECK (processed_files >= 0),
 	processed_bytes	INTEGER NOT NULL CHECK (processed_bytes >= 0),
 	results		INTEGER NOT NULL CHECK (results >= 0),
@@ -90,7 +99,8 @@ CREATE TABLE file (
 			    REFERENCES operation (op_key) ON DELETE CASCADE,
 	root_idx	INTEGER NOT NULL CHECK (root_idx >= 0),
 	path		BLOB NOT NULL,
-	kind		TEXT NOT NULL CHECK (kind IN ('file', 'dir', 'other')),
+	kind		TEXT NOT NULL CHECK (kind = 'file' OR
+			    kind = 'dir' OR kind = 'other'),
 	dev		INTEGER NOT NULL,
 	ino		INTEGER NOT NULL,
 	size		INTEGER NOT NULL CHECK (size >= 0),
@@ -98,9 +108,11 @@ CREATE TABLE file (
 	ctime		INTEGER NOT NULL,
 	nlink		INTEGER NOT NULL CHECK (nlink >= 0),
 	mode		INTEGER NOT NULL,
-	status		TEXT NOT NULL CHECK (status IN ('pending', 'unique',
-			    'hashed', 'error', 'vanished', 'changed',
-			    'special', 'gone')),
+	status		TEXT NOT NULL CHECK (status = 'pending' OR
+			    status = 'unique' OR status = 'hashed' OR
+			    status = 'error' OR status = 'vanished' OR
+			    status = 'changed' OR status = 'special' OR
+			    status = 'gone'),
 	error		TEXT,
 	prefix_hash	BLOB CHECK (prefix_hash IS NULL
 			    OR length(prefix_hash) = 32),
@@ -137,8 +149,9 @@ CREATE TABLE log (
 			    REFERENCES operation (op_key) ON DELETE CASCADE,
 	ckpt		INTEGER NOT NULL CHECK (ckpt >= 0),
 	time		INTEGER NOT NULL,
-	type		TEXT NOT NULL CHECK (type IN ('OPERATION', 'GROUP',
-			    'CHECKPOINT', 'STATE', 'ERROR')),
+	type		TEXT NOT NULL CHECK (type = 'OPERATION' OR
+			    type = 'GROUP' OR type = 'CHECKPOINT' OR
+			    type = 'STATE' OR type = 'ERROR'),
 	operation	TEXT NOT NULL,
 	file_id		INTEGER,
 	group_seq	INTEGER,
@@ -186,8 +199,9 @@ CREATE TABLE action (
 	group_seq	INTEGER NOT NULL,
 	file_id		INTEGER NOT NULL REFERENCES file (id) ON DELETE CASCADE,
 	keep_id		INTEGER NOT NULL REFERENCES file (id) ON DELETE CASCADE,
-	kind		TEXT NOT NULL CHECK (kind IN ('remove', 'hardlink',
-			    'symlink', 'reflink')),
+	kind		TEXT NOT NULL CHECK (kind = 'remove' OR
+			    kind = 'hardlink' OR kind = 'symlink' OR
+			    kind = 'reflink'),
 	-- Absolute paths, directories resolved when planned.
 	path		BLOB NOT NULL,
 	keep_path	BLOB NOT NULL,
@@ -199,9 +213,12 @@ CREATE TABLE action (
 	gid		INTEGER NOT NULL,
 	atime		INTEGER NOT NULL,
 	mtime		INTEGER NOT NULL,
-	state		TEXT NOT NULL CHECK (state IN ('planned', 'backing-up',
-			    'backed-up', 'replacing', 'done', 'skipped',
-			    'failed', 'undoing', 'undone', 'kept')),
+	state		TEXT NOT NULL CHECK (state = 'planned' OR
+			    state = 'backing-up' OR state = 'backed-up' OR
+			    state = 'replacing' OR state = 'done' OR
+			    state = 'skipped' OR state = 'failed' OR
+			    state = 'undoing' OR state = 'undone' OR
+			    state = 'kept'),
 	reason		TEXT,
 	reclaimed	INTEGER NOT NULL DEFAULT 0 CHECK (reclaimed >= 0),
 	ckpt		INTEGER NOT NULL,

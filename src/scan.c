@@ -529,13 +529,19 @@ static int
 run_phase(struct scan *s, enum phase p, int (*fn)(struct scan *),
     enum phase next)
 {
+	int64_t	 wall, cpu;
 	int	 rc;
 
 	if (s->op->phase != p)
 		return 0;
+	wall = time_mono_ns();
+	cpu = time_thread_ns();
 	rc = fn(s);
 	progress(s, 1);
 	log_progress_clear();
+	log_verbose("%s: %.3f s, %.3f s of it this thread's CPU",
+	    phase_name(p), (double)(time_mono_ns() - wall) / 1e9,
+	    (double)(time_thread_ns() - cpu) / 1e9);
 	if (rc != 0 || s->stopped)
 		return rc;
 	return tracker_set_phase(s->op, next);
@@ -545,13 +551,19 @@ int
 scan_run(struct roo_op *op, const struct scan_opts *o)
 {
 	struct scan	 s;
+	int64_t		 wall, cpu;
 	int		 rc;
 
 	memset(&s, 0, sizeof(s));
 	s.op = op;
 	s.o = o;
+	wall = time_mono_ns();
+	cpu = time_thread_ns();
 	rc = walk_phase(&s);
 	log_progress_clear();
+	log_verbose("walk: %.3f s, %.3f s of it this thread's CPU",
+	    (double)(time_mono_ns() - wall) / 1e9,
+	    (double)(time_thread_ns() - cpu) / 1e9);
 	if (rc == 0 && !s.stopped)
 		rc = run_phase(&s, PHASE_SIZE, size_phase, PHASE_PREFIX);
 	if (rc == 0 && !s.stopped) {
@@ -563,7 +575,10 @@ scan_run(struct roo_op *op, const struct scan_opts *o)
 		pool_free(s.pool);
 	}
 	if (rc == 0 && !s.stopped && op->phase == PHASE_GROUP) {
+		wall = time_mono_ns();
 		rc = tracker_build_groups(op);
+		log_verbose("group: %.3f s",
+		    (double)(time_mono_ns() - wall) / 1e9);
 		if (rc == 0)
 			rc = tracker_finish(op, "completed");
 	}

@@ -372,6 +372,8 @@ roo_op_free(struct roo_op *op)
 	for (i = 0; i < op->nres; i++)
 		free((char *)op->res[i].error);
 	free(op->res);
+	if (op->logh != NULL)
+		hasher_free(op->logh);
 	free(op);
 }
 
@@ -458,7 +460,7 @@ log_digest(struct roo_db *db, int64_t key, int64_t seq, unsigned char *out,
 	    seq) != 0)
 		return -1;
 	hasher_begin(h);
-	digest_value(h, DV_TEXT, 0, "roocode-log-1", 13);
+	digest_value(h, DV_TEXT, 0, LOG_DIGEST_TAG, strlen(LOG_DIGEST_TAG));
 	while ((rc = store_next(&c)) == 1) {
 		for (i = 0; i < 11; i++)
 			digest_column(h, &c, i, kinds[i]);
@@ -469,6 +471,23 @@ log_digest(struct roo_db *db, int64_t key, int64_t seq, unsigned char *out,
 	return rc < 0 ? -1 : 0;
 }
 
+/* Start building the next checkpoint in the open transaction. */
+static void
+txn_open(struct roo_op *op)
+{
+	op->in_txn = 1;
+	op->txn_seq = op->seq + 1;
+	op->txn_saved = op->c;
+	op->bulk_results = 0;
+	if (op->logh == NULL)
+		op->logh = hasher_new();
+	hasher_begin(op->logh);
+	digest_value(op->logh, DV_TEXT, 0, LOG_DIGEST_TAG,
+	    strlen(LOG_DIGEST_TAG));
+	op->log_n = 0;
+	op->log_bulk = 0;
+}
+
 static int
 txn_begin(struct roo_op *op)
 {
@@ -476,10 +495,7 @@ txn_begin(struct roo_op *op)
 		return 0;
 	if (store_begin(op->db->st) != 0)
 		return -1;
-	op->in_txn = 1;
-	op->txn_seq = op->seq + 1;
-	op->txn_saved = op->c;
-	op->bulk_results = 0;
+	txn_open(op);
 	return 0;
 }
 
@@ -491,15 +507,66 @@ txn_abort(struct roo_op *op)
 	op->c = op->txn_saved;
 }
 
-/* file_id and group 0, size -1: none. */
+static void
+digest_int_or_null(struct hasher *h, int has, int64_t v)
+{
+	if (has)
+		digest_value(h, DV_INT, v, NULL, 0);
+	else
+		digest_value(h, DV_NULL, 0, NULL, 0);
+}
+
+static void
+digest_bytes_or_null(struct hasher *h, enum dval t, const void *p,
+    size_t n)
+{
+	if (p != NULL)
+		digest_value(h, t, 0, p, n);
+	else
+		digest_value(h, DV_NULL, 0, NULL, 0);
+}
+
+/*
+ * Insert one log row of the checkpoint being built (file_id and group 0,
+ * size -1: none) and feed it to the checkpoint's log digest as
+ * log_digest() would read it back: the columns of log_of_ckpt, in order.
+ */
+static int
+log_row(struct roo_op *op, int64_t time, const char *type,
+    const char *operation, int64_t file_id, int64_t group, const void *path,
+    size_t pathlen, int64_t size, const unsigned char *hash,
+    const char *details)
+{
+	struct hasher	*h;
+
+	if (store_exec(op->db->st, SQL_TRACKER_LOG_INSERT, "iiittiibiht",
+	    op->key, op->txn_seq, time, type, operation, file_id, group,
+	    path, pathlen, size, hash, details) != 0)
+		return -1;
+	h = op->logh;
+	digest_value(h, DV_INT, store_last_rowid(op->db->st), NULL, 0);
+	digest_value(h, DV_INT, op->txn_seq, NULL, 0);
+	digest_value(h, DV_INT, time, NULL, 0);
+	digest_value(h, DV_TEXT, 0, type, strlen(type));
+	digest_value(h, DV_TEXT, 0, operation, strlen(operation));
+	digest_int_or_null(h, file_id != 0, file_id);
+	digest_int_or_null(h, group != 0, group);
+	digest_bytes_or_null(h, DV_BLOB, path, pathlen);
+	digest_int_or_null(h, size >= 0, size);
+	digest_bytes_or_null(h, DV_BLOB, hash, HASH_LEN);
+	digest_bytes_or_null(h, DV_TEXT, details,
+	    details != NULL ? strlen(details) : 0);
+	op->log_n++;
+	return 0;
+}
+
 static int
 log_insert(struct roo_op *op, int64_t time, const char *type,
     const char *operation, int64_t file_id, int64_t group, int64_t size,
     const unsigned char *hash, const char *details)
 {
-	return store_exec(op->db->st, SQL_TRACKER_LOG_INSERT, "iiittiibiht",
-	    op->key, op->txn_seq, time, type, operation, file_id, group,
-	    (const void *)NULL, (size_t)0, size, hash, details);
+	return log_row(op, time, type, operation, file_id, group, NULL, 0,
+	    size, hash, details);
 }
 
 /* Write one buffered result: its file row and its log entry. */
@@ -559,8 +626,14 @@ txn_end(struct roo_op *op)
 			goto fail;
 	results = (int64_t)op->nres + op->bulk_results;
 	now = time_now_ns();
-	if (log_digest(op->db, op->key, op->txn_seq, logdig, &nlog) != 0)
-		goto fail;
+	if (op->log_bulk) {
+		if (log_digest(op->db, op->key, op->txn_seq, logdig,
+		    &nlog) != 0)
+			goto fail;
+	} else {
+		hasher_end(op->logh, logdig);
+		nlog = op->log_n;
+	}
 	checkpoint_digest(op->db->h, op->id, op->seq > 0 ? op->digest : NULL,
 	    op->txn_seq, now, phase_name(op->phase),
 	    (int64_t)op->c.processed_files, (int64_t)op->c.processed_bytes,
@@ -762,9 +835,7 @@ tracker_op_start(struct roo_db *db, const struct tracker_start *s,
 		goto fail;
 
 	/* The operation's first checkpoint commits its creation. */
-	op->in_txn = 1;
-	op->txn_seq = 1;
-	op->txn_saved = op->c;
+	txn_open(op);
 	if (tracker_state_log(op, "started", NULL) != 0 || txn_end(op) != 0)
 		goto fail;
 	*out = op;
@@ -1153,6 +1224,7 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 	    store_exec(st, SQL_TRACKER_ALIAS_COPY, "id", op->key,
 	    all_aliases) != 0)
 		goto fail;
+	op->log_bulk = 1;
 	if (store_exec(st, SQL_TRACKER_STAGE_ERRORS_LOG, "iiid", op->key, k,
 	    time_now_ns(), op->detailed) != 0)
 		goto fail;
@@ -1321,6 +1393,7 @@ tracker_build_groups(struct roo_op *op)
 	    store_exec(st, SQL_TRACKER_GROUP_BUILD, "ii", op->key, k) != 0)
 		goto fail;
 	op->bulk_results = store_changes(st);
+	op->log_bulk = 1;
 	if (store_exec(st, SQL_TRACKER_MEMBER_BUILD, "i", op->key) != 0 ||
 	    store_exec(st, SQL_TRACKER_GROUP_LOG, "iii", op->key, k,
 	    time_now_ns()) != 0)
@@ -1486,10 +1559,8 @@ tracker_log_path(struct roo_op *op, const char *operation, const char *path,
 {
 	if (txn_begin(op) != 0)
 		return -1;
-	return store_exec(op->db->st, SQL_TRACKER_LOG_INSERT, "iiittiibiht",
-	    op->key, op->txn_seq, time_now_ns(), "OPERATION", operation,
-	    (int64_t)0, (int64_t)0, (const void *)path, len, size,
-	    (const unsigned char *)NULL, details);
+	return log_row(op, time_now_ns(), "OPERATION", operation, 0, 0, path,
+	    len, size, NULL, details);
 }
 
 int

@@ -85,6 +85,9 @@ struct result {
 	int64_t			 time;		/* set by tracker_result */
 };
 
+/* The first value of every log digest (see log_digest()). */
+#define LOG_DIGEST_TAG	"roocode-log-1"
+
 struct roo_op {
 	struct roo_db	*db;
 	int64_t		 key;
@@ -118,6 +121,12 @@ struct roo_op {
 	size_t		 capres;
 	int64_t		 bulk_results;
 	uint64_t	 pending_bytes;	/* read for results not committed */
+	/* The digest of the log rows of the checkpoint being built, kept
+	 * as they are inserted one by one; a statement that inserts many
+	 * sets log_bulk and the digest is then read back from the rows. */
+	struct hasher	*logh;
+	int64_t		 log_n;
+	int		 log_bulk;
 };
 
 struct tracker_start {
