@@ -37,8 +37,8 @@ f AS (
 	count(*) FILTER (WHERE status = 'unique' AND prefix_hash IS NULL)
 	    AS size_unique,
 	count(*) FILTER (WHERE prefix_hash IS NOT NULL) AS prefixed,
-	CAST(total(min(size, 4096)) FILTER (WHERE prefix_hash IS NOT NULL)
-	    AS INTEGER) AS prefix_bytes,
+	CAST(total(min(size, 4096)) FILTER (WHERE prefix_hash IS NOT NULL
+	    AND reused = 0) AS INTEGER) AS prefix_bytes,
 	count(*) FILTER (WHERE status = 'unique' AND prefix_hash IS NOT NULL)
 	    AS prefix_unique,
 	count(*) FILTER (WHERE status = 'hashed') AS hashed,

@@ -128,9 +128,13 @@ CREATE TABLE file (
 	pseal		INTEGER,
 	CHECK (status <> 'hashed' OR full_hash IS NOT NULL),
 	CHECK ((status = 'pending') = (settle_ckpt IS NULL)),
-	UNIQUE (op_key, dev, ino)
+	-- The only index: the phases read an operation's files by size, and
+	-- find looks a file up in earlier operations by size, device and
+	-- inode.  A walk inserts its files in this order, so the index is
+	-- filled at its end rather than at random places.  That an inode has
+	-- one row per operation is kept by the walk (src/tracker.c).
+	UNIQUE (op_key, size, dev, ino)
 );
-CREATE INDEX file_size ON file (op_key, size);
 
 -- Other names of a file's inode (hard links, overlapping roots).
 CREATE TABLE alias (

@@ -133,10 +133,6 @@ SET seal = file_seal(op_key, dev, ino, size, mtime, ctime, status,
     prefix_hash, NULL, walk_ckpt, prefix_ckpt, NULL)
 WHERE op_key = :op AND seal IS NULL;
 
--- name: file_by_dev_ino
--- :op :dev :ino
-SELECT id FROM file WHERE op_key = :op AND dev = :dev AND ino = :ino;
-
 -- name: counters
 -- :op  (the counters as the rows give them)
 SELECT count(*),
@@ -176,7 +172,36 @@ CREATE TEMP TABLE IF NOT EXISTS staging (
 DELETE FROM temp.staging;
 
 -- name: stage_index
-CREATE INDEX IF NOT EXISTS temp.staging_ino ON staging (dev, ino);
+-- (the names of each inode, the preferred first: not through a symlink,
+-- then the first met)
+CREATE INDEX IF NOT EXISTS temp.staging_ino ON staging (dev, ino, via_link,
+    seq);
+
+-- name: old_create
+-- (the operation's files before a new walk, by device and inode)
+CREATE TEMP TABLE IF NOT EXISTS old (
+	id		INTEGER PRIMARY KEY,
+	dev		INTEGER NOT NULL,
+	ino		INTEGER NOT NULL,
+	size		INTEGER NOT NULL,
+	mtime		INTEGER NOT NULL,
+	ctime		INTEGER NOT NULL,
+	status		TEXT NOT NULL,
+	walk_ckpt	INTEGER NOT NULL
+);
+
+-- name: old_clear
+DELETE FROM temp.old;
+
+-- name: old_fill
+-- :op
+INSERT INTO temp.old (id, dev, ino, size, mtime, ctime, status, walk_ckpt)
+SELECT id, dev, ino, size, mtime, ctime, status, walk_ckpt
+FROM file
+WHERE op_key = :op;
+
+-- name: old_index
+CREATE INDEX IF NOT EXISTS temp.old_ino ON old (dev, ino);
 
 -- name: stage_insert
 -- :root :path :kind :dev :ino :size :mtime :ctime :nlink :mode :status
@@ -211,19 +236,19 @@ WHERE op_key = :op AND status = 'gone' AND settle_ckpt = :ckpt;
 -- :op  (old and new sizes of files whose stat changed, or new files)
 INSERT OR IGNORE INTO temp.affected (size)
 SELECT s.size FROM temp.staging AS s
-LEFT JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+LEFT JOIN temp.old AS f ON f.dev = s.dev AND f.ino = s.ino
 WHERE s.dev IS NOT NULL AND s.kind = 'file'
     AND (f.id IS NULL OR f.status NOT IN ('pending', 'unique', 'hashed')
 	OR f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime
 	OR f.ctime >= (SELECT c.time - racy_ns(f.ctime) FROM checkpoint AS c
-	    WHERE c.op_key = f.op_key AND c.seq = f.walk_ckpt))
+	    WHERE c.op_key = :op AND c.seq = f.walk_ckpt))
 UNION
 SELECT f.size FROM temp.staging AS s
-JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+JOIN temp.old AS f ON f.dev = s.dev AND f.ino = s.ino
 WHERE f.size <> s.size OR f.mtime <> s.mtime OR f.ctime <> s.ctime
     OR f.status NOT IN ('pending', 'unique', 'hashed', 'special')
     OR f.ctime >= (SELECT c.time - racy_ns(f.ctime) FROM checkpoint AS c
-	WHERE c.op_key = f.op_key AND c.seq = f.walk_ckpt);
+	WHERE c.op_key = :op AND c.seq = f.walk_ckpt);
 
 -- name: stage_changed
 -- :op :ckpt  (files met again: new stat; results dropped when it changed,
@@ -269,10 +294,13 @@ WHERE op_key = :op AND status IN ('unique', 'hashed')
     AND size IN (SELECT size FROM temp.affected);
 
 -- name: stage_copy
--- :op :ckpt  (new files; the first name met not through a symlink wins,
--- else the first name met; rows go in size order because the phases work
--- in size order: each checkpoint then updates a few neighbouring pages
--- rather than scattered ones)
+-- :op :ckpt :all  (new files; the first name met not through a symlink
+-- wins, else the first name met (only an inode with several links, or any
+-- when :all, can have several names); rows go in size order because the
+-- phases work in size order: each checkpoint then updates a few
+-- neighbouring pages rather than scattered ones, and the file index is
+-- filled at its end.  The unary + keeps SQLite from reading staging in
+-- index order, one random row at a time)
 INSERT OR IGNORE INTO file (op_key, root_idx, path, kind, dev, ino, size,
     mtime, ctime, nlink, mode, status, error, walk_ckpt, settle_ckpt, seal,
     pseal)
@@ -283,11 +311,106 @@ SELECT :op, root_idx, path, kind, dev, ino, size, mtime, ctime, nlink, mode,
 	NULL, CASE WHEN status = 'pending' THEN NULL ELSE :ckpt END),
     file_seal(:op, dev, ino, size, mtime, ctime, NULL, NULL, NULL, :ckpt,
 	NULL, NULL)
+-- XXX(#6): a single-link file reached twice (a bind mount) that grew
+-- between the two stats keeps both rows, as the unique key holds the size.
 FROM temp.staging AS s
-WHERE dev IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM file AS f
-	WHERE f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino)
-ORDER BY size, via_link, seq;
+WHERE +s.dev IS NOT NULL
+    AND ((s.nlink < 2 AND NOT :all)
+	OR s.seq = (SELECT t.seq FROM temp.staging AS t
+	    WHERE t.dev = s.dev AND t.ino = s.ino
+	    ORDER BY t.via_link, t.seq LIMIT 1))
+    AND NOT EXISTS (SELECT 1 FROM temp.old AS o
+	WHERE o.dev = s.dev AND o.ino = s.ino)
+ORDER BY size, dev, ino;
+
+-- name: reuse_create
+CREATE TEMP TABLE IF NOT EXISTS reuse (
+	id		INTEGER PRIMARY KEY,
+	src		INTEGER NOT NULL
+);
+
+-- name: reuse_clear
+DELETE FROM temp.reuse;
+
+-- name: reuse_sources
+-- :op :limit  (operations whose hashes a find may take, newest first:
+-- those with per-file rows and a root that is one of ours, or above or
+-- below one of ours, as resolved when each began)
+SELECT o.op_key
+FROM operation AS o
+WHERE o.op_key <> :op AND NOT o.archived
+    AND EXISTS (SELECT 1 FROM root AS a JOIN root AS b
+	WHERE a.op_key = :op AND b.op_key = o.op_key
+	    AND a.real IS NOT NULL AND b.real IS NOT NULL
+	    AND (a.real = b.real OR a.real = x'2f' OR b.real = x'2f'
+		OR substr(a.real, 1, length(b.real) + 1)
+		    = CAST(b.real || '/' AS BLOB)
+		OR substr(b.real, 1, length(a.real) + 1)
+		    = CAST(a.real || '/' AS BLOB)))
+ORDER BY o.op_key DESC
+LIMIT :limit;
+
+-- name: reuse_find
+-- :op :src  (for each file still to read, the row of operation :src that
+-- recorded a hash of the same file unchanged: same size, device, inode,
+-- mtime and ctime; the row intact (its seal holds); its ctime not so close
+-- to the walk that recorded it that a change in the same timestamp tick
+-- could have gone unseen (the rule of stage_changed); a full hash, or a
+-- prefix hash the phases recorded.  CROSS JOIN: the files to read drive,
+-- so the earlier row is examined only when it is the same file)
+INSERT OR IGNORE INTO temp.reuse (id, src)
+SELECT f.id, o.id
+FROM file AS f
+CROSS JOIN file AS o ON o.op_key = :src AND o.size = f.size
+    AND o.dev = f.dev AND o.ino = f.ino
+WHERE f.op_key = :op AND f.status = 'pending' AND f.prefix_hash IS NULL
+    AND f.id NOT IN (SELECT id FROM temp.reuse)
+    AND o.mtime = f.mtime AND o.ctime = f.ctime
+    AND o.prefix_hash IS NOT NULL
+    AND (o.status = 'pending' OR o.status = 'unique'
+	OR o.status = 'hashed')
+    AND o.seal = file_seal(o.op_key, o.dev, o.ino, o.size, o.mtime,
+	o.ctime, o.status, o.prefix_hash, o.full_hash, o.walk_ckpt,
+	o.prefix_ckpt, o.settle_ckpt)
+    AND o.ctime < (SELECT c.time - racy_ns(o.ctime) FROM checkpoint AS c
+	WHERE c.op_key = :src AND c.seq = o.walk_ckpt);
+
+-- name: reuse_apply
+-- :op :ckpt  (a file whose full hash is known is settled now; the seals
+-- are of the new values)
+UPDATE file
+SET prefix_hash = o.prefix_hash, full_hash = o.full_hash,
+    prefix_ckpt = :ckpt, reused = 1,
+    status = CASE WHEN o.full_hash IS NOT NULL THEN 'hashed'
+	ELSE 'pending' END,
+    settle_ckpt = CASE WHEN o.full_hash IS NOT NULL THEN :ckpt END,
+    seal = file_seal(file.op_key, file.dev, file.ino, file.size, file.mtime,
+	file.ctime, CASE WHEN o.full_hash IS NOT NULL THEN 'hashed'
+	ELSE 'pending' END, o.prefix_hash, o.full_hash, file.walk_ckpt,
+	:ckpt, CASE WHEN o.full_hash IS NOT NULL THEN :ckpt END),
+    pseal = file_seal(file.op_key, file.dev, file.ino, file.size,
+	file.mtime, file.ctime, NULL, o.prefix_hash, NULL, file.walk_ckpt,
+	:ckpt, NULL)
+FROM temp.reuse AS r
+JOIN file AS o ON o.id = r.src
+WHERE file.id = r.id AND file.op_key = :op;
+
+-- name: reuse_log
+-- :op :ckpt :time  (the files settled by a hash of an earlier operation)
+INSERT INTO log (op_key, ckpt, time, type, operation, file_id, size, hash,
+    details)
+SELECT :op, :ckpt, :time, 'OPERATION', 'hashed', f.id, f.size, f.full_hash,
+    '{"reused":true}'
+FROM temp.reuse AS r
+CROSS JOIN file AS f ON f.id = r.id
+WHERE f.status = 'hashed'
+ORDER BY f.id;
+
+-- name: reuse_count
+-- :op  (files whose hashes came from earlier operations, their bytes)
+SELECT count(*), CAST(total(size) AS INTEGER)
+FROM file
+WHERE op_key = :op AND reused = 1;
 
 -- name: alias_clear
 -- :op
@@ -295,11 +418,13 @@ DELETE FROM alias
 WHERE file_id IN (SELECT id FROM file WHERE op_key = :op);
 
 -- name: alias_copy
--- :op :all  (other names of each inode; :all when any file may have them)
+-- :op :all  (other names of each inode; :all when any file may have them.
+-- CROSS JOIN: staging drives, not every file row of the operation)
 INSERT OR IGNORE INTO alias (file_id, path)
 SELECT f.id, s.path
 FROM temp.staging AS s
-JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+CROSS JOIN file AS f ON f.op_key = :op AND f.size = s.size
+    AND f.dev = s.dev AND f.ino = s.ino
 WHERE (s.nlink > 1 OR :all) AND s.path <> f.path;
 
 -- name: stage_errors_log
@@ -310,13 +435,14 @@ SELECT :op, :ckpt, :time, 'ERROR', s.what, f.id,
     CASE WHEN f.id IS NULL THEN s.path END,
     json_object('error', s.error, 'status', s.status)
 FROM temp.staging AS s
-LEFT JOIN file AS f ON f.op_key = :op AND f.dev = s.dev AND f.ino = s.ino
+LEFT JOIN file AS f ON f.op_key = :op AND f.size = s.size
+    AND f.dev = s.dev AND f.ino = s.ino
 WHERE s.status <> 'pending' AND (f.id IS NULL OR :detailed)
 ORDER BY s.seq;
 
 -- name: stage_unstat_errors
 -- (walk trouble with no file row: counted on the operation)
-SELECT count(*) FROM temp.staging WHERE dev IS NULL;
+SELECT count(*) FROM temp.staging WHERE +dev IS NULL;
 
 -- name: page_size
 -- :op :after :limit  (live files by size, for the size phase)
@@ -472,6 +598,7 @@ SELECT json_insert(:array, '$[#]', :value);
 
 -- name: options_json
 -- :min :max :exclude :hidden :empty :xdev :follow :interval :detailed
+-- :reuse
 SELECT json_object('minSize', :min,
     'maxSize', CASE WHEN :max >= 0 THEN :max END,
     'exclude', json(:exclude),
@@ -481,4 +608,5 @@ SELECT json_object('minSize', :min,
     'followSymlinks', json(CASE WHEN :follow THEN 'true' ELSE 'false' END),
     'checkpointInterval', :interval,
     'detailedLogging', json(CASE WHEN :detailed THEN 'true' ELSE 'false'
-	END));
+	END),
+    'reuse', json(CASE WHEN :reuse THEN 'true' ELSE 'false' END));

@@ -41,6 +41,7 @@ enum {
 	OPT_NO_HIDDEN,
 	OPT_INTERVAL,
 	OPT_NO_DETAIL,
+	OPT_NO_REUSE,
 	OPT_ACTIVE_ONLY,
 	OPT_APPLY,
 	OPT_DRY_RUN,
@@ -376,7 +377,7 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
     const struct common *co)
 {
 	struct roo_summary	 s;
-	char			 bytes[16];
+	char			 bytes[16], reused[64];
 
 	if (rc == SCAN_INTERRUPTED) {
 		/* JSON readers get a document that says what happened. */
@@ -396,12 +397,15 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 	if (roo_op_summary(db, op->id, &s) != 1)
 		return EXIT_FAIL;
 	format_bytes(s.reclaimable_bytes, bytes, sizeof(bytes));
+	snprintf(reused, sizeof(reused), " (%llu earlier %s reused)",
+	    (unsigned long long)s.reused, plural(s.reused, "hash", "hashes"));
 	log_info("%llu %s scanned, %llu %s, %llu redundant %s, %s could be "
-	    "reclaimed%s", (unsigned long long)s.files,
+	    "reclaimed%s%s", (unsigned long long)s.files,
 	    plural(s.files, "file", "files"), (unsigned long long)s.groups,
 	    plural(s.groups, "group", "groups"),
 	    (unsigned long long)s.redundant_files,
 	    plural(s.redundant_files, "file", "files"), bytes,
+	    s.reused > 0 ? reused : "",
 	    s.errors > 0 ? "; some files could not be compared" : "");
 	return s.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
@@ -465,6 +469,7 @@ static const struct option find_longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "checkpoint-interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-detailed-logging", no_argument, NULL, OPT_NO_DETAIL },
+	{ "no-reuse", no_argument, NULL, OPT_NO_REUSE },
 	APPLY_OPTS,
 	COMMON_OPTS
 };
@@ -476,6 +481,7 @@ struct find_args {
 	size_t			 nexclude;
 	uint64_t		 interval;
 	int			 detailed;
+	int			 reuse;
 };
 
 static int
@@ -533,6 +539,9 @@ find_opt(int c, struct find_args *a, const char *cmd)
 	case OPT_NO_DETAIL:
 		a->detailed = 0;
 		break;
+	case OPT_NO_REUSE:
+		a->reuse = 0;
+		break;
 	default:
 		return -1;
 	}
@@ -552,6 +561,7 @@ find_args(int argc, char **argv, struct common *co, struct find_args *a)
 	test_hooks(&a->scan);
 	a->interval = 10;
 	a->detailed = 1;
+	a->reuse = 1;
 	while ((c = getopt_long(argc, argv, ":0xLj:" COMMON_SHORT,
 	    find_longopts, NULL)) != -1) {
 		if (common_opt(c, co) || output_opt(c, co) ||
@@ -621,7 +631,7 @@ cmd_find(int argc, char **argv, struct common *co)
 	/* Backups never take part in the scan that makes them. */
 	a.scan.skip_dir = ao.backup_dir;
 	if (open_db(co, 1, &db) != 0 || tracker_options_json(db, &a.scan.walk,
-	    (int)a.interval, a.detailed, &options) != 0)
+	    (int)a.interval, a.detailed, a.reuse, &options) != 0)
 		goto out;
 	memset(&ts, 0, sizeof(ts));
 	ts.roots = roots;
@@ -630,6 +640,7 @@ cmd_find(int argc, char **argv, struct common *co)
 	ts.options = options;
 	ts.interval = (int)a.interval;
 	ts.detailed = a.detailed;
+	ts.reuse = a.reuse;
 	if (tracker_op_start(db, &ts, &op) != 0)
 		goto out;
 	log_info("operation: %s", op->id);
@@ -1440,7 +1451,10 @@ static const struct command commands[] = {
 	"  --checkpoint-interval N  commit a checkpoint every N file "
 	"results (default 10)\n"
 	"  --no-detailed-logging skip the per-file log entries (backfill "
-	"adds them)\n\n"
+	"adds them)\n"
+	"  --no-reuse            read every file, even those whose hashes "
+	"an earlier\n"
+	"                        operation recorded unchanged\n\n"
 	"Acting on the groups (each redundant copy is re-checked and hashed "
 	"again first):\n"
 	"  --apply               act: keep one copy per group, act on the "

@@ -208,6 +208,9 @@ report_text(struct store *st, const char *json, FILE *fp)
 	fputc('\n', fp);
 	map_text(st, json, "$.errors", "not compared:", fp);
 	map_text(st, json, "$.skips", "not acted on:", fp);
+	snprintf(v, sizeof(v), "%lld files (not read again)",
+	    (long long)geti(st, json, "$.stages.full.reusedHashes"));
+	line(fp, "hashes reused:", v);
 	snprintf(v, sizeof(v), "%lld", (long long)geti(st, json, "$.groups"));
 	line(fp, "groups:", v);
 	snprintf(v, sizeof(v), "%lld", (long long)geti(st, json,

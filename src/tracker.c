@@ -825,6 +825,7 @@ tracker_op_start(struct roo_db *db, const struct tracker_start *s,
 	op->options = xstrdup(s->options);
 	op->interval = s->interval > 0 ? s->interval : 10;
 	op->detailed = s->detailed;
+	op->reuse = s->reuse;
 	op->runs = 1;
 	op->start_time = time_now_ns();
 	op->roots = xcalloc(s->nroots, sizeof(*op->roots));
@@ -967,6 +968,8 @@ tracker_op_load(struct roo_db *db, const char *id, int lock,
 		op->interval = (int)v;
 	if (tracker_opt_int(op, "$.detailedLogging", &v) == 1)
 		op->detailed = v != 0;
+	/* Operations recorded before the option existed reuse hashes. */
+	op->reuse = tracker_opt_int(op, "$.reuse", &v) == 1 ? v != 0 : 1;
 	*out = op;
 	return 1;
 fail:
@@ -1177,7 +1180,8 @@ stage_reconcile(struct roo_op *op, struct stage_stats *s)
 	k = op->txn_seq;
 	if (store_exec(st, SQL_TRACKER_STAGE_AFFECTED_CREATE, "") != 0 ||
 	    store_exec(st, SQL_TRACKER_STAGE_AFFECTED_CLEAR, "") != 0 ||
-	    store_exec(st, SQL_TRACKER_STAGE_INDEX, "") != 0)
+	    store_exec(st, SQL_TRACKER_OLD_FILL, "i", op->key) != 0 ||
+	    store_exec(st, SQL_TRACKER_OLD_INDEX, "") != 0)
 		return -1;
 	if (store_exec(st, SQL_TRACKER_STAGE_VANISHED, "ii", op->key, k) != 0)
 		return -1;
@@ -1198,6 +1202,59 @@ stage_reconcile(struct roo_op *op, struct stage_stats *s)
 	return store_exec(st, SQL_TRACKER_RESEAL, "i", op->key);
 }
 
+/* How many earlier operations a find takes hashes from. */
+/* XXX(#6): older operations are not searched for hashes to reuse. */
+#define REUSE_SOURCES	4
+
+/*
+ * Take the hashes earlier operations recorded for files unchanged since
+ * (SQL reuse_find says which); a file whose full hash is known is settled
+ * in this checkpoint, with its log entry.
+ */
+static int
+stage_reuse(struct roo_op *op, struct stage_stats *s)
+{
+	struct store	*st;
+	int64_t		 k;
+
+	struct store_cur c;
+	int64_t		 src[REUSE_SOURCES];
+	size_t		 i, n;
+	int		 rc;
+
+	st = op->db->st;
+	k = op->txn_seq;
+	n = 0;
+	if (store_query(st, &c, SQL_TRACKER_REUSE_SOURCES, "ii", op->key,
+	    (int64_t)REUSE_SOURCES) != 0)
+		return -1;
+	while ((rc = store_next(&c)) == 1 && n < REUSE_SOURCES)
+		src[n++] = store_int(&c, 0);
+	store_done(&c);
+	if (rc < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (store_exec(st, SQL_TRACKER_REUSE_CREATE, "") != 0 ||
+	    store_exec(st, SQL_TRACKER_REUSE_CLEAR, "") != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_exec(st, SQL_TRACKER_REUSE_FIND, "ii", op->key,
+		    src[i]) != 0)
+			return -1;
+		s->reused += store_changes(st);
+	}
+	if (s->reused == 0)
+		return 0;
+	if (store_exec(st, SQL_TRACKER_REUSE_APPLY, "ii", op->key, k) != 0)
+		return -1;
+	op->log_bulk = 1;
+	if (op->detailed && store_exec(st, SQL_TRACKER_REUSE_LOG, "iii",
+	    op->key, k, time_now_ns()) != 0)
+		return -1;
+	return store_exec(st, SQL_TRACKER_REUSE_CLEAR, "");
+}
+
 int
 tracker_stage_apply(struct roo_op *op, int all_aliases,
     struct stage_stats *s)
@@ -1214,11 +1271,18 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 		return -1;
 	k = op->txn_seq;
 	first = op->c.total_files == 0 && op->phase == PHASE_WALK;
+	if (store_exec(st, SQL_TRACKER_STAGE_INDEX, "") != 0 ||
+	    store_exec(st, SQL_TRACKER_OLD_CREATE, "") != 0 ||
+	    store_exec(st, SQL_TRACKER_OLD_CLEAR, "") != 0)
+		goto fail;
 	if (!first && stage_reconcile(op, s) != 0)
 		goto fail;
-	if (store_exec(st, SQL_TRACKER_STAGE_COPY, "ii", op->key, k) != 0)
+	if (store_exec(st, SQL_TRACKER_STAGE_COPY, "iid", op->key, k,
+	    all_aliases) != 0)
 		goto fail;
 	s->added = store_changes(st);
+	if (op->reuse && stage_reuse(op, s) != 0)
+		goto fail;
 	if ((!first && store_exec(st, SQL_TRACKER_ALIAS_CLEAR, "i",
 	    op->key) != 0) ||
 	    store_exec(st, SQL_TRACKER_ALIAS_COPY, "id", op->key,
@@ -1234,7 +1298,7 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 	    op->key) != 1 || tracker_recount(op) != 0)
 		goto fail;
 	op->c.errors = (uint64_t)(unstat + trouble);
-	op->bulk_results = s->added + s->changed + s->vanished;
+	op->bulk_results = s->added + s->changed + s->vanished + s->reused;
 	if (!first && (s->changed > 0 || s->vanished > 0 || s->added > 0 ||
 	    s->reopened > 0) && op->phase > PHASE_SIZE)
 		op->phase = PHASE_SIZE;
@@ -1251,14 +1315,16 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 			return -1;
 	}
 	/* The walk ends here; the timeline of report starts from this. */
-	details = xasprintf("{\"files\":%llu,\"bytes\":%llu,\"phase\":\"%s\"}",
-	    (unsigned long long)op->c.total_files,
-	    (unsigned long long)op->c.total_bytes, phase_name(op->phase));
+	details = xasprintf("{\"files\":%llu,\"bytes\":%llu,\"phase\":\"%s\","
+	    "\"reusedFiles\":%lld}", (unsigned long long)op->c.total_files,
+	    (unsigned long long)op->c.total_bytes, phase_name(op->phase),
+	    (long long)s->reused);
 	rc = tracker_state_log(op, "walked", details);
 	free(details);
 	if (rc != 0)
 		return -1;
-	if (store_exec(st, SQL_TRACKER_STAGE_CLEAR, "") != 0)
+	if (store_exec(st, SQL_TRACKER_STAGE_CLEAR, "") != 0 ||
+	    store_exec(st, SQL_TRACKER_OLD_CLEAR, "") != 0)
 		goto fail;
 	return txn_end(op);
 fail:
@@ -1406,7 +1472,7 @@ fail:
 
 int
 tracker_options_json(struct roo_db *db, const struct walk_opts *w,
-    int interval, int detailed, char **out)
+    int interval, int detailed, int reuse, char **out)
 {
 	struct store_cur c;
 	char		*arr, *next;
@@ -1427,10 +1493,11 @@ tracker_options_json(struct roo_db *db, const struct walk_opts *w,
 		free(arr);
 		arr = next;
 	}
-	rc = store_query(db->st, &c, SQL_TRACKER_OPTIONS_JSON, "iitdddddd",
+	rc = store_query(db->st, &c, SQL_TRACKER_OPTIONS_JSON, "iitddddddd",
 	    (int64_t)w->min_size, w->max_size == UINT64_MAX ? (int64_t)-1 :
 	    (int64_t)w->max_size, arr, w->hidden, w->empty,
-	    w->one_file_system, w->follow_symlinks, interval, detailed);
+	    w->one_file_system, w->follow_symlinks, interval, detailed,
+	    reuse);
 	if (rc == 0 && store_next(&c) == 1)
 		*out = xstrdup(store_text(&c, 0));
 	store_done(&c);

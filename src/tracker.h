@@ -103,6 +103,7 @@ struct roo_op {
 	char		*options;	/* JSON */
 	int		 interval;
 	int		 detailed;
+	int		 reuse;		/* hashes of earlier operations */
 	int		 runs;
 	int		 archived;
 	int64_t		 start_time;
@@ -136,6 +137,7 @@ struct tracker_start {
 	const char	*options;	/* JSON object */
 	int		 interval;
 	int		 detailed;
+	int		 reuse;
 };
 
 /*
@@ -163,7 +165,7 @@ int		 tracker_lock_held(struct roo_db *, const char *);
 /* The options of a find as the JSON object stored with it. */
 struct walk_opts;
 int		 tracker_options_json(struct roo_db *, const struct walk_opts *,
-		    int, int, char **);
+		    int, int, int, char **);
 /* Options stored with the operation (JSON paths like "$.minSize"). */
 int		 tracker_opt_int(struct roo_op *, const char *, int64_t *);
 int		 tracker_opt_list(struct roo_op *, const char *, char ***,
@@ -184,6 +186,7 @@ struct stage_stats {
 	int64_t		 vanished;
 	int64_t		 added;
 	int64_t		 reopened;	/* settled files looked at again */
+	int64_t		 reused;	/* files given earlier hashes */
 };
 int		 tracker_stage_begin(struct roo_op *);
 int		 tracker_stage_add(struct roo_op *, const struct walk_entry *);

@@ -373,7 +373,7 @@ roo backfill "$B" > /dev/null 2>&1
 is "backfill exits 0" "$?" 0
 
 # C: find --json interrupted, its chain damaged, resumed (text listing).
-ROOCODE_TEST_STOP_AFTER=6 roo find --json --checkpoint-interval 2 tree \
+ROOCODE_TEST_STOP_AFTER=6 roo find --json --no-reuse --checkpoint-interval 2 tree \
     "$ODD" > C.json 2> C.err
 is "find stopped by ROOCODE_TEST_STOP_AFTER exits 130" "$?" 130
 C=$(f_id C.err)
