@@ -661,6 +661,7 @@ txn_end(struct roo_op *op)
 	for (i = 0; i < op->nres; i++)
 		free((char *)op->res[i].error);
 	op->nres = 0;
+	op->nsettled = 0;
 	log_trace("checkpoint %lld of %s committed", (long long)op->seq,
 	    op->id);
 	return 0;
@@ -707,9 +708,15 @@ tracker_result(struct roo_op *op, const struct result *r)
 	op->c.bytes_read += r->bytes_read;
 	op->run_bytes_read += r->bytes_read;
 	op->pending_bytes += r->bytes_read;
-	/* Every interval results, or sooner when they took much reading:
-	 * a crash never costs more than CHECKPOINT_BYTES of it. */
-	if ((int)op->nres >= op->interval ||
+	if (r->kind == RESULT_SETTLE)
+		op->nsettled++;
+	/* Every interval processed files (final results; a prefix hash of
+	 * a file that goes on to be hashed whole is not one, though it is
+	 * committed with them, up to four times as many in all), or sooner
+	 * when they took much reading: a crash never costs more than
+	 * CHECKPOINT_BYTES of it. */
+	if ((int)op->nsettled >= op->interval ||
+	    op->nres >= 4 * (size_t)op->interval ||
 	    op->pending_bytes >= CHECKPOINT_BYTES)
 		return tracker_commit(op);
 	return 0;

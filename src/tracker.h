@@ -119,6 +119,7 @@ struct roo_op {
 	struct op_counters txn_saved;
 	struct result	*res;
 	size_t		 nres;
+	size_t		 nsettled;	/* of nres, final results */
 	size_t		 capres;
 	int64_t		 bulk_results;
 	uint64_t	 pending_bytes;	/* read for results not committed */
