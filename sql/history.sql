@@ -37,13 +37,18 @@ f AS (
 	count(*) FILTER (WHERE status = 'unique' AND prefix_hash IS NULL)
 	    AS size_unique,
 	count(*) FILTER (WHERE prefix_hash IS NOT NULL) AS prefixed,
-	CAST(total(min(size, 4096)) FILTER (WHERE prefix_hash IS NOT NULL
-	    AND reused = 0) AS INTEGER) AS prefix_bytes,
+	-- Files up to 64 KiB (HASH_WHOLE_MAX) are read whole by the prefix
+	-- stage; larger ones for their first 4 KiB, then whole by the full
+	-- stage.
+	CAST(total(CASE WHEN size <= 65536 AND full_hash IS NOT NULL
+	    THEN size ELSE min(size, 4096) END) FILTER (WHERE prefix_hash
+	    IS NOT NULL AND reused = 0) AS INTEGER) AS prefix_bytes,
 	count(*) FILTER (WHERE status = 'unique' AND prefix_hash IS NOT NULL)
 	    AS prefix_unique,
 	count(*) FILTER (WHERE status = 'hashed') AS hashed,
-	count(*) FILTER (WHERE status = 'hashed' AND size > 4096) AS full_in,
-	CAST(total(size) FILTER (WHERE status = 'hashed' AND size > 4096
+	count(*) FILTER (WHERE status = 'hashed' AND size > 65536)
+	    AS full_in,
+	CAST(total(size) FILTER (WHERE status = 'hashed' AND size > 65536
 	    AND reused = 0) AS INTEGER) AS full_bytes,
 	count(*) FILTER (WHERE reused = 1) AS reused
     FROM file
@@ -51,7 +56,7 @@ f AS (
 ),
 m AS (
     SELECT count(*) AS members,
-	count(*) FILTER (WHERE f2.size > 4096) AS big_members
+	count(*) FILTER (WHERE f2.size > 65536) AS big_members
     FROM dup_member AS dm
     JOIN file AS f2 ON f2.id = dm.file_id
     WHERE dm.op_key = :op

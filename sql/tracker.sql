@@ -483,7 +483,8 @@ WHERE op_key = :op AND size = :size AND status IN ('pending', 'hashed');
 
 -- name: todo_prefix
 -- :op
-SELECT count(*), coalesce(sum(min(size, 4096)), 0)
+SELECT count(*), coalesce(sum(CASE WHEN size <= 65536 THEN size
+    ELSE 4096 END), 0)
 FROM file
 WHERE op_key = :op AND status = 'pending' AND prefix_hash IS NULL;
 

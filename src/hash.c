@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -22,6 +23,7 @@
 
 struct hasher {
 	EVP_MD_CTX	*ctx;
+	EVP_MD_CTX	*part;		/* for hasher_fd_split */
 	unsigned char	*buf;
 };
 
@@ -64,7 +66,8 @@ hasher_new(void)
 
 	h = xmalloc(sizeof(*h));
 	h->ctx = EVP_MD_CTX_new();
-	if (h->ctx == NULL)
+	h->part = EVP_MD_CTX_new();
+	if (h->ctx == NULL || h->part == NULL)
 		die("out of memory for a digest context");
 	h->buf = xmalloc(READ_BLOCK);
 	return h;
@@ -76,6 +79,7 @@ hasher_free(struct hasher *h)
 	if (h == NULL)
 		return;
 	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_CTX_free(h->part);
 	free(h->buf);
 	free(h);
 }
@@ -107,9 +111,18 @@ int
 hasher_fd(struct hasher *h, int fd, uint64_t limit, unsigned char *out,
     uint64_t *nread, const volatile sig_atomic_t *stop)
 {
+	return hasher_fd_split(h, fd, limit, 0, NULL, out, nread, stop);
+}
+
+int
+hasher_fd_split(struct hasher *h, int fd, uint64_t limit, uint64_t split,
+    unsigned char *split_out, unsigned char *out, uint64_t *nread,
+    const volatile sig_atomic_t *stop)
+{
 	uint64_t	 total;
 	size_t		 want;
 	ssize_t		 n;
+	unsigned int	 len;
 
 #ifdef HAVE_POSIX_FADVISE
 	if (limit > READ_BLOCK)
@@ -125,6 +138,9 @@ hasher_fd(struct hasher *h, int fd, uint64_t limit, unsigned char *out,
 		want = READ_BLOCK;
 		if (limit - total < want)
 			want = (size_t)(limit - total);
+		/* Stop a read at the split, to take its digest there. */
+		if (split_out != NULL && total < split && split - total < want)
+			want = (size_t)(split - total);
 		n = read(fd, h->buf, want);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -136,8 +152,18 @@ hasher_fd(struct hasher *h, int fd, uint64_t limit, unsigned char *out,
 			break;
 		hasher_update(h, h->buf, (size_t)n);
 		total += (uint64_t)n;
+		if (split_out != NULL && total == split && total < limit) {
+			if (EVP_MD_CTX_copy_ex(h->part, h->ctx) != 1 ||
+			    EVP_DigestFinal_ex(h->part, split_out, &len) != 1 ||
+			    len != HASH_LEN)
+				die("SHA-256 of a file's first bytes failed");
+			split_out = NULL;
+		}
 	}
 	hasher_end(h, out);
+	/* A file no longer than the split: its first bytes are all of it. */
+	if (split_out != NULL)
+		memcpy(split_out, out, HASH_LEN);
 	*nread = total;
 	return HASH_OK;
 }

@@ -13,8 +13,11 @@
 #include <stdint.h>
 
 #define HASH_LEN	32
-/* Bytes read for the prefix hash; files this small are hashed whole. */
+/* Bytes read for the prefix hash. */
 #define HASH_PREFIX_LEN	4096
+/* Files this small are read whole when their prefix is wanted: the full
+ * hash then costs less than opening them a second time. */
+#define HASH_WHOLE_MAX	(64 * 1024)
 
 struct hasher;
 
@@ -37,6 +40,13 @@ void		 hasher_free(struct hasher *);
  */
 int		 hasher_fd(struct hasher *, int, uint64_t, unsigned char *,
 		    uint64_t *, const volatile sig_atomic_t *);
+/*
+ * The same, also writing to split_out the digest of the first split bytes
+ * (of the whole file when it is shorter).
+ */
+int		 hasher_fd_split(struct hasher *, int, uint64_t, uint64_t,
+		    unsigned char *, unsigned char *, uint64_t *,
+		    const volatile sig_atomic_t *);
 
 /* Incremental hashing of records, for checkpoint digests. */
 void		 hasher_begin(struct hasher *);

@@ -137,8 +137,16 @@ job_run(struct job *j, struct hasher *h, const volatile sig_atomic_t *stop)
 		j->status = JOB_CHANGED;
 		goto out;
 	}
-	limit = j->kind == JOB_PREFIX ? HASH_PREFIX_LEN : UINT64_MAX;
-	rc = hasher_fd(h, fd, limit, j->hash, &j->nread, stop);
+	/* A small file is read whole for its prefix: both hashes at the
+	 * cost of one open. */
+	j->whole = j->kind == JOB_PREFIX && j->size <= HASH_WHOLE_MAX;
+	limit = j->kind == JOB_PREFIX && !j->whole ? HASH_PREFIX_LEN :
+	    UINT64_MAX;
+	if (j->whole)
+		rc = hasher_fd_split(h, fd, limit, HASH_PREFIX_LEN, j->hash,
+		    j->full, &j->nread, stop);
+	else
+		rc = hasher_fd(h, fd, limit, j->hash, &j->nread, stop);
 	if (rc == HASH_STOPPED) {
 		j->status = JOB_STOPPED;
 		goto out;
@@ -150,9 +158,7 @@ job_run(struct job *j, struct hasher *h, const volatile sig_atomic_t *stop)
 	}
 	/* Changed while read: the bytes hashed may be of no version. */
 	if (fstat(fd, &sb) != 0 || !same_file(j, &sb) ||
-	    (j->kind == JOB_FULL && j->nread != j->size) ||
-	    (j->kind == JOB_PREFIX && j->nread != (j->size < limit ?
-	    j->size : limit))) {
+	    j->nread != (j->size < limit ? j->size : limit)) {
 		j->status = JOB_CHANGED;
 		goto out;
 	}

@@ -17,7 +17,8 @@
 #include "hash.h"
 
 enum job_kind {
-	JOB_PREFIX,		/* the first HASH_PREFIX_LEN bytes */
+	JOB_PREFIX,		/* the first HASH_PREFIX_LEN bytes (all of a
+				   file up to HASH_WHOLE_MAX) */
 	JOB_FULL		/* the whole file */
 };
 
@@ -44,7 +45,9 @@ struct job {
 	/* Filled by the worker. */
 	enum job_status	 status;
 	int		 err;
-	unsigned char	 hash[HASH_LEN];
+	unsigned char	 hash[HASH_LEN];	/* JOB_PREFIX: of the prefix */
+	unsigned char	 full[HASH_LEN];	/* JOB_PREFIX when whole */
+	int		 whole;		/* a JOB_PREFIX read the whole file */
 	uint64_t	 nread;
 
 	struct job	*next;

@@ -5,7 +5,8 @@
  *    checkpoint (on a resume this reconciles with what is recorded).
  * 2. size: a file whose size no other file has is settled unread.
  * 3. prefix: the first HASH_PREFIX_LEN bytes of every other file are
- *    hashed; for files that small this is the whole file.
+ *    hashed; files up to HASH_WHOLE_MAX are read whole, their full hash
+ *    taken at the same time and their result final.
  * 4. full: a file whose size and prefix no other file shares is settled;
  *    the rest are hashed whole.
  * 5. group: equal size and equal SHA-256 make a group (SQL).
@@ -114,6 +115,9 @@ static int
 record(struct scan *s, const struct result *r)
 {
 	s->results++;
+	/* The stop test hook acts as a signal would, at once, even while
+	 * the jobs already submitted are being waited for. */
+	(void)stopping(s);
 	if (s->o->pause_after > 0 && s->results == s->o->pause_after)
 		raise(SIGSTOP);
 	if (s->o->pause_bytes > 0 && s->bytes_read < s->o->pause_bytes &&
@@ -316,14 +320,14 @@ job_done(struct scan *s, struct job *j)
 			r.kind = RESULT_PREFIX;
 			r.has_prefix = 1;
 			memcpy(r.prefix, j->hash, HASH_LEN);
-			/* A file no longer than the prefix is hashed whole:
-			 * its result is final now, whatever its class. */
-			if (j->size <= HASH_PREFIX_LEN) {
+			/* A small file is read whole: its result is final
+			 * now, whatever its class. */
+			if (j->whole) {
 				r.kind = RESULT_SETTLE;
 				r.status = ROO_FILE_HASHED;
 				r.operation = "hashed";
 				r.has_full = 1;
-				memcpy(r.full, j->hash, HASH_LEN);
+				memcpy(r.full, j->full, HASH_LEN);
 			}
 		} else {
 			r.kind = RESULT_SETTLE;

@@ -275,6 +275,51 @@ START_TEST(test_hash_fd_limit_hashes_leading_bytes)
 }
 END_TEST
 
+/* Splits against a file of FILE_LEN bytes, and the bytes of the first
+ * digest: the split, or the whole file when it is shorter. */
+static const struct {
+	uint64_t	 split;
+	uint64_t	 want;
+} splits[] = {
+	{ 1, 1 },
+	{ HASH_PREFIX_LEN, HASH_PREFIX_LEN },
+	{ 256 * 1024, 256 * 1024 },
+	{ 256 * 1024 + 1, 256 * 1024 + 1 },
+	{ FILE_LEN - 1, FILE_LEN - 1 },
+	{ FILE_LEN, FILE_LEN },
+	{ FILE_LEN + 1, FILE_LEN },
+	{ UINT64_MAX, FILE_LEN },
+};
+
+START_TEST(test_hash_fd_split_gives_leading_and_whole_digests)
+{
+	struct hasher	*h;
+	unsigned char	*p, md[HASH_LEN], first[HASH_LEN];
+	char		 hex[HEX_LEN], want[HEX_LEN], whole[HEX_LEN];
+	uint64_t	 nread;
+	int		 fd;
+
+	p = pattern(FILE_LEN);
+	tu_write(tmp, "f", p, FILE_LEN);
+	hex_of_buffer(p, (size_t)splits[_i].want, want);
+	hex_of_buffer(p, FILE_LEN, whole);
+	fd = open_file("f");
+	h = hasher_new();
+	nread = 12345;
+	memset(first, 0, sizeof(first));
+	ck_assert_int_eq(hasher_fd_split(h, fd, UINT64_MAX, splits[_i].split,
+	    first, md, &nread, NULL), HASH_OK);
+	ck_assert_uint_eq(nread, FILE_LEN);
+	hex_encode(first, sizeof(first), hex);
+	ck_assert_str_eq(hex, want);
+	hex_encode(md, sizeof(md), hex);
+	ck_assert_str_eq(hex, whole);
+	hasher_free(h);
+	close(fd);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_hash_fd_empty_file_is_empty_digest)
 {
 	struct hasher	*h;
@@ -423,6 +468,9 @@ hash_suite(void)
 	    NVECTORS);
 	tcase_add_loop_test(tc, test_hash_fd_limit_hashes_leading_bytes, 0,
 	    sizeof(limits) / sizeof(limits[0]));
+	tcase_add_loop_test(tc,
+	    test_hash_fd_split_gives_leading_and_whole_digests, 0,
+	    (int)(sizeof(splits) / sizeof(splits[0])));
 	tcase_add_test(tc, test_hash_fd_empty_file_is_empty_digest);
 	tcase_add_test(tc, test_hash_fd_reads_from_current_offset);
 	tcase_add_test(tc, test_hash_fd_read_error_returns_err_with_errno);

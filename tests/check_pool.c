@@ -171,7 +171,7 @@ START_TEST(test_job_run_prefix_hashes_first_block_only)
 	char		 hex[HEX_LEN], want[HEX_LEN], whole[HEX_LEN];
 	size_t		 n;
 
-	n = 5 * HASH_PREFIX_LEN + 123;
+	n = HASH_WHOLE_MAX + 5 * HASH_PREFIX_LEN + 123;
 	p = pattern(n, 11);
 	tu_write(tmp, "f", p, n);
 	hex_of_buffer(p, HASH_PREFIX_LEN, want);
@@ -180,9 +180,42 @@ START_TEST(test_job_run_prefix_hashes_first_block_only)
 	job_run(j, hasher, NULL);
 	ck_assert_status(j, JOB_OK);
 	ck_assert_uint_eq(j->nread, HASH_PREFIX_LEN);
+	ck_assert_int_eq(j->whole, 0);
 	hex_of(j->hash, hex);
 	ck_assert_str_eq(hex, want);
 	ck_assert_str_ne(hex, whole);
+	job_free(j);
+	free(p);
+}
+END_TEST
+
+/* Sizes around the prefix length and the largest file read whole. */
+static const size_t whole_len[] = {
+	1, HASH_PREFIX_LEN - 1, HASH_PREFIX_LEN, HASH_PREFIX_LEN + 1,
+	3 * HASH_PREFIX_LEN + 17, HASH_WHOLE_MAX - 1, HASH_WHOLE_MAX
+};
+
+START_TEST(test_job_run_prefix_of_small_file_gives_both_hashes)
+{
+	struct job	*j;
+	unsigned char	*p;
+	char		 hex[HEX_LEN], want[HEX_LEN], whole[HEX_LEN];
+	size_t		 n;
+
+	n = whole_len[_i];
+	p = pattern(n, (uint32_t)(40 + _i));
+	tu_write(tmp, "f", p, n);
+	hex_of_buffer(p, n < HASH_PREFIX_LEN ? n : HASH_PREFIX_LEN, want);
+	hex_of_buffer(p, n, whole);
+	j = job_for("f", JOB_PREFIX);
+	job_run(j, hasher, NULL);
+	ck_assert_status(j, JOB_OK);
+	ck_assert_int_eq(j->whole, 1);
+	ck_assert_uint_eq(j->nread, n);
+	hex_of(j->hash, hex);
+	ck_assert_str_eq(hex, want);
+	hex_of(j->full, hex);
+	ck_assert_str_eq(hex, whole);
 	job_free(j);
 	free(p);
 }
@@ -614,6 +647,9 @@ pool_suite(void)
 	tcase_add_test(tc, test_job_run_full_matches_published_vector);
 	tcase_add_test(tc, test_job_run_prefix_hashes_first_block_only);
 	tcase_add_test(tc, test_job_run_prefix_of_short_file_is_whole_file);
+	tcase_add_loop_test(tc,
+	    test_job_run_prefix_of_small_file_gives_both_hashes, 0,
+	    (int)(sizeof(whole_len) / sizeof(whole_len[0])));
 	tcase_add_test(tc, test_job_run_with_stop_set_is_stopped);
 	suite_add_tcase(s, tc);
 

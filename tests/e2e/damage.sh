@@ -9,12 +9,9 @@
 # which then starts a fresh database.
 . "$ROO_SRCDIR/tests/e2e/lib.sh"
 
-# Where the interrupted runs stop: well into the full-hash phase of the
-# tree below (1500 names, seed 1).
-STOP=1800
 
 cd "$T" || exit 1
-if ! bash "$ROO_SRCDIR/bench/make-corpus.sh" tree 1500 20M 1 \
+if ! bash "$ROO_SRCDIR/bench/make-corpus.sh" tree 1500 100M 1 \
     "$T/tree.manifest.tsv" > /dev/null 2>&1; then
 	not_ok "bench/make-corpus.sh builds the test tree"
 	done_testing
@@ -63,6 +60,19 @@ check "reference: the tree has duplicate groups" test -s "$T/ref.groups"
 REF_ID=$(d_id "$T/ref.err")
 is "reference: the operation completed" \
     "$(sq "SELECT state FROM operation WHERE id = '$REF_ID'")" completed
+
+# Where the interrupted runs stop: halfway through the full-hash phase of
+# the reference run, counted in results (one per file settled by its size,
+# one per prefix read, one per file over 64 KiB the full phase settles).
+set -- $(sq "SELECT (count(*) FILTER (WHERE prefix_hash IS NULL
+	AND status = 'unique') + count(*) FILTER (WHERE prefix_hash IS NOT NULL))
+	|| ' ' || count(*) FILTER (WHERE prefix_hash IS NOT NULL
+	AND size > 65536)
+    FROM file JOIN operation USING (op_key)
+    WHERE operation.id = '$REF_ID'") 0 0
+STOP=$(($1 + $2 / 2))
+check "reference: the full-hash phase has files to stop among" \
+    test "$2" -ge 8
 
 # d_interrupted NAME: a fresh state directory and a find stopped midway
 # in it; sets ID, LAST (its last checkpoint) and MID (a middle one).
