@@ -30,7 +30,9 @@ SELECT f.op_key, f.settle_ckpt, c.time, 'OPERATION',
 	THEN 'analyzed' ELSE 'hashed' END,
     f.id, f.size, f.full_hash,
     CASE WHEN f.full_hash IS NULL AND f.prefix_hash IS NOT NULL
-	THEN json_object('partialHash', lower(hex(f.prefix_hash))) END,
+	THEN json_object('partialHash', lower(hex(f.prefix_hash)))
+	WHEN f.reused AND f.status = 'hashed'
+	THEN '{"reused":true}' END,
     1
 FROM file AS f
 JOIN checkpoint AS c ON c.op_key = f.op_key AND c.seq = f.settle_ckpt

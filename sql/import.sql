@@ -31,7 +31,7 @@ SELECT count(*) FROM operation WHERE id = :id;
 INSERT INTO operation (id, kind, state, phase, cwd, options, total_files,
     total_bytes, processed_files, processed_bytes, bytes_read, errors,
     checkpoints, start_time, update_time, end_time, owner_pid, owner_host,
-    runs, apply_state, apply_options)
+    runs, apply_state, apply_options, imported)
 SELECT json_extract(:doc, '$.operationId'),
     coalesce(json_extract(:doc, '$.operationType'), 'duplicate-detection'),
     CASE WHEN json_extract(:doc, '$.state') IN ('completed', 'failed',
@@ -60,7 +60,7 @@ SELECT json_extract(:doc, '$.operationId'),
     coalesce(json_extract(:doc, '$.ownerHost'), :host),
     coalesce(json_extract(:doc, '$.runs'), 1),
     coalesce(json_extract(:doc, '$.applyState'), 'none'),
-    json_extract(:doc, '$.applyOptions');
+    json_extract(:doc, '$.applyOptions'), 1;
 
 -- name: roots
 -- :op :doc

@@ -5,7 +5,7 @@
 -- are written as OR chains: SQLite builds a temporary b-tree for an IN list
 -- of three or more values each time a statement runs, which doubled the
 -- cost of recording a file result.
--- version: 1
+-- version: 2
 
 -- One row per operation (a find, with its resumes and applies).
 CREATE TABLE operation (
@@ -48,6 +48,9 @@ CREATE TABLE operation (
 	owner_host	TEXT,
 	runs		INTEGER NOT NULL DEFAULT 1 CHECK (runs >= 1),
 	archived	INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+	-- Read from a checkpoint document: its row checksums were computed
+	-- by the import, so find takes no hashes from it.
+	imported	INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
 	-- logs/ID.log holds every entry up to log_synced, log_size bytes.
 	log_synced	INTEGER NOT NULL DEFAULT 0,
 	log_size	INTEGER NOT NULL DEFAULT 0,

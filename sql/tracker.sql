@@ -81,11 +81,14 @@ ORDER BY id;
 SELECT coalesce(max(ckpt), 0) FROM log WHERE op_key = :op;
 
 -- name: file_settle
--- :id :status :prefix :full :error :ckpt  (the seal sees the new values:
--- SET expressions read the old row; a prefix given here was hashed in the
--- same checkpoint)
+-- :id :status :prefix :full :error :ckpt :read  (the seal sees the new
+-- values: SET expressions read the old row; a prefix given here was hashed
+-- in the same checkpoint.  A file read now is no longer counted as reused,
+-- though its prefix hash may have been)
 UPDATE file
 SET status = :status, full_hash = coalesce(:full, full_hash),
+    reused = CASE WHEN :read OR (:status <> 'unique' AND :status <> 'hashed')
+	THEN 0 ELSE reused END,
     prefix_hash = coalesce(:prefix, prefix_hash),
     prefix_ckpt = CASE WHEN :prefix IS NOT NULL AND prefix_hash IS NULL
 	THEN :ckpt ELSE prefix_ckpt END,
@@ -214,7 +217,7 @@ VALUES (:root, :path, :kind, :dev, :ino, :size, :mtime, :ctime, :nlink,
 -- name: stage_vanished
 -- :op :ckpt  (files of the operation the new walk did not meet)
 UPDATE file
-SET status = 'gone', settle_ckpt = :ckpt, seal = NULL
+SET status = 'gone', settle_ckpt = :ckpt, seal = NULL, reused = 0
 WHERE op_key = :op AND status <> 'gone'
     AND NOT EXISTS (SELECT 1 FROM temp.staging AS s
 	WHERE s.dev = file.dev AND s.ino = file.ino);
@@ -338,7 +341,7 @@ DELETE FROM temp.reuse;
 -- below one of ours, as resolved when each began)
 SELECT o.op_key
 FROM operation AS o
-WHERE o.op_key <> :op AND NOT o.archived
+WHERE o.op_key <> :op AND NOT o.archived AND NOT o.imported
     AND EXISTS (SELECT 1 FROM root AS a JOIN root AS b
 	WHERE a.op_key = :op AND b.op_key = o.op_key
 	    AND a.real IS NOT NULL AND b.real IS NOT NULL

@@ -172,6 +172,47 @@ state_dir(const struct common *co)
 	return env != NULL && *env != '\0' ? env : ".";
 }
 
+/*
+ * Say how to continue an interrupted command: "roo-duplicates [--state-dir
+ * DIR] CMD ID", with DIR when it was given on the command line (quoted for
+ * the shell when it needs to be).
+ */
+static void
+continue_hint(const struct common *co, const char *cmd, const char *id)
+{
+	const char	*p;
+	char		*dir, *q;
+	int		 plain;
+
+	dir = NULL;
+	if (co->state_dir != NULL) {
+		plain = *co->state_dir != '\0';
+		for (p = co->state_dir; *p != '\0'; p++)
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+			    "QRSTUVWXYZ0123456789/._-+,:@", *p) == NULL)
+				plain = 0;
+		if (plain)
+			dir = xasprintf(" --state-dir %s", co->state_dir);
+		else {
+			/* 'it'\''s' */
+			q = xcalloc(1, 4 * strlen(co->state_dir) + 3);
+			*q = '\'';
+			for (p = co->state_dir; *p != '\0'; p++) {
+				if (*p == '\'')
+					strcat(q, "'\\''");
+				else
+					strncat(q, p, 1);
+			}
+			strcat(q, "'");
+			dir = xasprintf(" --state-dir %s", q);
+			free(q);
+		}
+	}
+	log_error("interrupted; continue with: roo-duplicates%s %s %s",
+	    dir != NULL ? dir : "", cmd, id);
+	free(dir);
+}
+
 /* 0 with *db, 1 when create is unset and there is no database, -1. */
 static int
 open_db(const struct common *co, int create, struct roo_db **db)
@@ -383,8 +424,7 @@ finish_run(struct roo_db *db, struct roo_op *op, int rc,
 		/* JSON readers get a document that says what happened. */
 		if (co->format == REPORT_JSON)
 			(void)report_groups(db, op->key, REPORT_JSON, stdout);
-		log_error("interrupted; continue with: roo-duplicates resume "
-		    "%s", op->id);
+		continue_hint(co, "resume", op->id);
 		return EXIT_INTERRUPTED;
 	}
 	if (rc != SCAN_DONE) {
@@ -962,8 +1002,7 @@ cmd_undo(int argc, char **argv, struct common *co)
 	c = apply_undo(op, co->stop, &st);
 	if (c == APPLY_INTERRUPTED) {
 		if (tracker_finish(op, "interrupted") == 0)
-			log_error("interrupted; continue with: roo-duplicates "
-			    "undo %s", op->id);
+			continue_hint(co, "undo", op->id);
 		rc = EXIT_INTERRUPTED;
 		goto out;
 	}

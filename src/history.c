@@ -447,16 +447,22 @@ archive_named(struct roo_db *db, const char *id, FILE *fp)
 		    id);
 		return 1;
 	}
-	if (rc < 0)
-		return busy ? error("archive: operation '%s' is running", id) :
-		    -1;
+	if (rc < 0) {
+		if (!busy)
+			return -1;
+		/* As resume says it: a refusal, not a failure. */
+		fprintf(stderr, "roo-duplicates: archive: operation '%s' is "
+		    "running\n", id);
+		return 1;
+	}
 	if (strcmp(op->state, "completed") != 0) {
 		fprintf(stderr, "roo-duplicates: archive: operation '%s' is not "
 		    "completed\n", op->id);
 		rc = 1;
-	} else if (op->archived)
+	} else if (op->archived) {
+		fprintf(fp, "%s was already archived\n", op->id);
 		rc = 0;
-	else
+	} else
 		rc = archive_one(db, op->key, op->id, fp);
 	roo_op_free(op);
 	return rc;
@@ -488,6 +494,9 @@ history_archive(struct roo_db *db, char *const *ids, size_t nids,
 	}
 	store_done(&c);
 	rc = rc < 0 ? -1 : 0;
+	if (rc == 0 && n == 0)
+		log_info("no completed operation older than %lld days to "
+		    "archive", (long long)(older_ns / (86400LL * NS_PER_SEC)));
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
 			rc = archive_named(db, names[i], fp);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feed.h"
 #include "hash.h"
 #include "log.h"
 #include "pool.h"
@@ -152,6 +153,7 @@ walk_phase(struct scan *s)
 	struct walk_skip	 skip[2];
 	struct stat		 sb;
 	struct walk		*w;
+	struct feed		*feed;
 	struct roo_op		*op;
 	size_t			 i;
 	int			 rc, all;
@@ -176,8 +178,11 @@ walk_phase(struct scan *s)
 	if (tracker_stage_begin(op) != 0)
 		return -1;
 	w = walk_new(&wo, op->roots, op->nroots);
+	/* Directories are listed on another thread while this one records
+	 * their entries; without a thread, here. */
+	feed = feed_start(w);
 	rc = 0;
-	while (walk_next(w, &e) == 1) {
+	while ((feed != NULL ? feed_next(feed, &e) : walk_next(w, &e)) == 1) {
 		if (e.kind == WALK_ERROR)
 			warn_trouble(e.path, e.what, e.err);
 		else if (e.kind == WALK_SPECIAL)
@@ -193,6 +198,7 @@ walk_phase(struct scan *s)
 		if (stopping(s))
 			break;
 	}
+	feed_stop(feed);
 	log_verbose("walk: %llu files, %llu directories, %llu symlinks "
 	    "skipped, %llu filtered, %llu empty, %llu errors",
 	    (unsigned long long)walk_stats(w)->files,

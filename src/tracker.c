@@ -584,9 +584,10 @@ result_write(struct roo_op *op, const struct result *r)
 		    r->file_id, r->prefix, r->has_full ? r->full : NULL,
 		    op->txn_seq);
 
-	if (store_exec(st, SQL_TRACKER_FILE_SETTLE, "ithhti", r->file_id,
+	if (store_exec(st, SQL_TRACKER_FILE_SETTLE, "ithhtii", r->file_id,
 	    file_status_name(r->status), r->has_prefix ? r->prefix : NULL,
-	    r->has_full ? r->full : NULL, r->error, op->txn_seq) != 0)
+	    r->has_full ? r->full : NULL, r->error, op->txn_seq,
+	    (int64_t)(r->bytes_read > 0)) != 0)
 		return -1;
 	op->c.processed_files++;
 	op->c.processed_bytes += r->size;
@@ -1330,8 +1331,9 @@ tracker_stage_apply(struct roo_op *op, int all_aliases,
 	free(details);
 	if (rc != 0)
 		return -1;
-	if (store_exec(st, SQL_TRACKER_STAGE_CLEAR, "") != 0 ||
-	    store_exec(st, SQL_TRACKER_OLD_CLEAR, "") != 0)
+	/* The staging rows are left for the connection's end to drop with
+	 * its temporary file: emptying them costs a pass over them all. */
+	if (store_exec(st, SQL_TRACKER_OLD_CLEAR, "") != 0)
 		goto fail;
 	return txn_end(op);
 fail:

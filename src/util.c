@@ -204,7 +204,11 @@ parse_size(const char *s, uint64_t *out)
 		return -1;
 	errno = 0;
 	v = strtoumax(s, &end, 10);
-	if (errno != 0)
+	/* Too large to hold is larger than any file: clamped below, as the
+	 * other sizes past INT64_MAX are. */
+	if (errno == ERANGE)
+		v = UINTMAX_MAX;
+	else if (errno != 0)
 		return -1;
 
 	mult = 1;

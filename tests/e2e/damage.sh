@@ -82,7 +82,7 @@ d_interrupted() {
 	is "$1: find stopped after $STOP results exits 130" "$?" 130
 	ID=$(d_id "$T/$1.err")
 	check "$1: find says how to continue" grep -qF \
-	    "interrupted; continue with: roo-duplicates resume $ID" \
+	    "interrupted; continue with: roo-duplicates --state-dir $STATE resume $ID" \
 	    "$T/$1.err"
 	is "$1: the operation is interrupted" \
 	    "$(sq "SELECT state FROM operation WHERE id = '$ID'")" interrupted

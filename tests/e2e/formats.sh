@@ -413,6 +413,14 @@ done
 # B archived: its document under checkpoints/completed/.
 roo archive "$B" > /dev/null 2>&1
 is "archive exits 0" "$?" 0
+roo archive "$B" > B.again.out 2>&1
+is "archive of an archived operation exits 0" "$?" 0
+check "archive says it was already archived" \
+    grep -q "$B was already archived" B.again.out
+roo archive --older-than 36500 > none.out 2>&1
+is "archive with nothing old enough exits 0" "$?" 0
+check "archive says there was nothing to archive" \
+    grep -q "no completed operation older than 36500 days" none.out
 {
 	roo status --json "$B" > B.archived.status
 	roo report --json "$B" > B.archived.report

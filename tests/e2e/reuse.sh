@@ -120,4 +120,101 @@ check "verify passes on the resumed operation" roo_quiet verify "$id5"
 roo verify "$(cat first.id)" > /dev/null 2>&1
 is "verify still reports the altered row of the first operation" "$?" 1
 
+# opkey ID: the op_key of operation ID.
+opkey() {
+	sq "SELECT op_key FROM operation WHERE id = '$1'"
+}
+
+# What the summary counts as reused was read by no one: every file a
+# reused row names is absent from the read log.
+mkdir tree/pp
+head -c 100000 /dev/urandom > tree/pp/X
+head -c 100000 /dev/urandom > tree/pp/Y
+sleep 1
+run six
+cp tree/pp/X tree/pp/P
+sleep 1
+run seven
+is "find after a new copy of X exits 0" "$?" 0
+k7=$(opkey "$(cat seven.id)")
+check "X is read whole: its prefix hash is no longer enough" \
+    grep -q "full .*tree/pp/X\$" seven.log
+is "X, read, is not counted as reused" \
+    "$(sq "SELECT reused FROM file WHERE op_key = $k7
+	AND CAST(path AS TEXT) = 'tree/pp/X'")" 0
+bad=0
+while read -r _kind _path; do
+	n=$(sq "SELECT count(*) FROM file WHERE op_key = $k7 AND reused = 1
+	    AND CAST(path AS TEXT) = '$_path'")
+	[ "$n" = 0 ] || bad=$((bad + 1))
+done < seven.log
+is "no file read is counted as reused" "$bad" 0
+is "the summary counts the reused rows" \
+    "$(sq "SELECT reused FROM summary WHERE op_key = $k7")" \
+    "$(sq "SELECT count(*) FROM file WHERE op_key = $k7 AND reused = 1")"
+is "one reused log entry per file settled by an earlier hash" \
+    "$(sq "SELECT count(*) FROM log WHERE op_key = $k7
+	AND details = '{\"reused\":true}'")" \
+    "$(sq "SELECT count(*) FROM file WHERE op_key = $k7 AND reused = 1
+	AND status = 'hashed'")"
+
+# Without detailed logging, backfill writes the reused entries too.
+roo find --no-detailed-logging tree > /dev/null 2> eight.err
+is "find --no-detailed-logging exits 0" "$?" 0
+id8=$(op_id eight.err)
+k8=$(opkey "$id8")
+roo_quiet backfill "$id8"
+is "backfill marks the entries of reused hashes" \
+    "$(sq "SELECT count(*) FROM log WHERE op_key = $k8
+	AND details = '{\"reused\":true}'")" \
+    "$(sq "SELECT count(*) FROM file WHERE op_key = $k8 AND reused = 1
+	AND status = 'hashed'")"
+
+# A reused file that vanishes before the resume is not counted.
+ROOCODE_TEST_STOP_AFTER=1 roo find tree > /dev/null 2> nine.err
+is "a find stopped after its walk exits 130" "$?" 130
+id9=$(op_id nine.err)
+k9=$(opkey "$id9")
+rm tree/pp/Y
+roo resume -q "$id9" > /dev/null 2>&1
+is "its resume after a removal exits 0" "$?" 0
+is "the vanished file is not counted as reused" \
+    "$(sq "SELECT count(*) FROM file WHERE op_key = $k9 AND reused = 1
+	AND status = 'gone'")" 0
+is "the summary counts the reused rows after the resume" \
+    "$(sq "SELECT reused FROM summary WHERE op_key = $k9")" \
+    "$(sq "SELECT count(*) FROM file WHERE op_key = $k9 AND reused = 1")"
+
+# An imported operation lends no hashes: its row checksums were made by
+# the import, whatever the document said.
+roo export "$(cat first.id)" --format checkpoint --output first.ckpt.json
+is "export of the first operation exits 0" "$?" 0
+STATE=$T/state-imported
+mkdir -p "$STATE"
+roo_quiet import "$T/first.ckpt.json"
+is "import into a fresh state directory exits 0" "$?" 0
+is "the imported operation is marked" \
+    "$(sq "SELECT imported FROM operation")" 1
+run ten
+is "find beside an imported operation exits 0" "$?" 0
+is "it reuses no hash" "$(sq "SELECT reused FROM summary WHERE op_key =
+    (SELECT op_key FROM operation WHERE NOT imported)")" 0
+check "it reads the files itself" test "$(reads ten.log)" -gt 100
+
+# A database of schema version 1 is moved forward when opened.
+STATE=$T/state-v1
+mkdir -p "$STATE"
+roo find -q tree > /dev/null 2>&1
+sq "ALTER TABLE operation DROP COLUMN imported; PRAGMA user_version = 1"
+is "the database was set back to version 1" "$(sq "PRAGMA user_version")" 1
+roo_quiet list
+is "list on a version 1 database exits 0" "$?" 0
+is "the database is at version 2 after it" "$(sq "PRAGMA user_version")" 2
+is "the migration added the imported column" \
+    "$(sq "SELECT imported FROM operation")" 0
+run eleven
+is "find on the migrated database exits 0" "$?" 0
+is "it reused the hashes of the version 1 operation" \
+    "$(reads eleven.log)" 0
+
 done_testing
