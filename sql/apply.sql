@@ -77,12 +77,19 @@ WHERE op_key = :op;
 
 -- name: listing
 -- :op  (every group member with its actions, for the outputs; the first
--- action of a file is on its recorded name, later ones on its aliases)
+-- action of a file is on its recorded name, later ones on its aliases,
+-- whose absolute path is shown relative to the working directory of the
+-- scan when the recorded name is relative and below it)
 SELECT m.group_seq, f.path, a.kind, a.state,
     CASE WHEN a.id > (SELECT min(b.id) FROM action AS b
-	WHERE b.file_id = f.id) THEN a.path END,
+	WHERE b.file_id = f.id) THEN
+	CASE WHEN substr(f.path, 1, 1) <> x'2f'
+	    AND substr(a.path, 1, length(o.cwd) + 1)
+		= CAST(o.cwd || '/' AS BLOB)
+	THEN substr(a.path, length(o.cwd) + 2) ELSE a.path END END,
     a.backup_path, a.reason
 FROM dup_member AS m
+JOIN operation AS o ON o.op_key = m.op_key
 JOIN file AS f ON f.id = m.file_id
 LEFT JOIN action AS a ON a.op_key = m.op_key AND a.file_id = f.id
 WHERE m.op_key = :op
@@ -100,3 +107,12 @@ SELECT json_extract(:json, :path);
 -- name: roots
 -- :op
 SELECT idx, path, real FROM root WHERE op_key = :op ORDER BY idx;
+
+-- name: undone_sibling
+-- :file :id  (another name of the same original inode already put back
+-- by this undo: the name to link to, so that names that were one file
+-- are one file again)
+SELECT path FROM action
+WHERE file_id = :file AND id <> :id AND state = 'undone'
+ORDER BY id
+LIMIT 1;

@@ -1490,6 +1490,65 @@ out:
 /* --- Undo --------------------------------------------------------------- */
 
 /*
+ * Put the name back as a hard link to another name of its original inode
+ * that this undo restored already, when that still holds the original
+ * content: the names were one file and are one file again.  0 when done.
+ */
+static int
+relink_sibling(struct applier *a, struct act *x, struct pair *p)
+{
+	struct store_cur c;
+	struct stat	 sb;
+	unsigned char	 h[HASH_LEN];
+	const void	*b;
+	const char	*sname;
+	char		*spath, *tmp;
+	uint64_t	 n;
+	size_t		 len;
+	int		 sdir, fd, rc;
+
+	spath = NULL;
+	sdir = -1;
+	if (store_query(tracker_store(a->op->db), &c, SQL_APPLY_UNDONE_SIBLING,
+	    "ii", x->file_id, x->id) != 0)
+		return -1;
+	if (store_next(&c) == 1 && (b = store_blob(&c, 0, &len)) != NULL) {
+		spath = xmalloc(len + 1);
+		memcpy(spath, b, len);
+		spath[len] = '\0';
+	}
+	store_done(&c);
+	if (spath == NULL)
+		return -1;
+	rc = -1;
+	fd = -1;
+	if (open_parent(spath, &sdir, &sname) != 0)
+		goto out;
+	fd = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size != x->size || hash_all(a, fd, h, &n) != 0 ||
+	    memcmp(h, x->hash, HASH_LEN) != 0)
+		goto out;
+	tmp = xasprintf(".%s.roo-%lld", p->rname, (long long)x->id);
+	(void)unlinkat(p->rdir, tmp, 0);
+	if (linkat(sdir, sname, p->rdir, tmp, 0) == 0) {
+		if (renameat(p->rdir, tmp, p->rdir, p->rname) == 0)
+			rc = fsync_dir(p->rdir);
+		else
+			(void)unlinkat(p->rdir, tmp, 0);
+	}
+	free(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (sdir >= 0)
+		close(sdir);
+	free(spath);
+	return rc;
+}
+
+/*
  * Put the original content back at the action's path, from the backup
  * (renamed when it can be, else copied and verified) or, without one, as
  * a copy of the kept file.  Replaces only our link or an empty name.
@@ -1538,6 +1597,10 @@ undo_one(struct applier *a, struct act *x)
 	if (x->backup != NULL && backup_parent(x->backup, &bdir, &bname) == 0 &&
 	    renameat(bdir, bname, p.rdir, p.rname) == 0)
 		rc = fsync_dir(p.rdir) == 0 && fsync_dir(bdir) == 0 ? 0 : -1;
+	/* Without a backup (or across file systems), another name of the
+	 * same original put back already is linked to, else copied. */
+	if (rc != 0 && relink_sibling(a, x, &p) == 0)
+		rc = 0;
 	if (rc != 0) {
 		/* Across file systems, or no backup: a verified copy. */
 		src = x->backup != NULL ? open(x->backup, O_RDONLY |

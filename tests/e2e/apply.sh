@@ -162,6 +162,36 @@ for bk in none dir; do
 	    "$(stat -c %i tree/a/one.txt)"
 done
 
+# --- undo makes names of one file one file again ---------------------------
+for bk in none backup; do
+	work hardlink-pair-$bk
+	ln tree/b/two-copy.bin tree/c/two-link.bin
+	tree_state tree > "$W.state"
+	manifest tree > "$W.manifest"
+	contents tree > "$W.contents"
+	if [ $bk = none ]; then
+		go find --apply --action hardlink tree
+	else
+		go find --apply --action hardlink --backup-dir "$B" tree
+	fi
+	pid=$id
+	is "hardlink pair ($bk): exit 0" "$rc" 0
+	is "hardlink pair ($bk): apply lists each name as found" \
+	    "$(grep -c '^linked  *tree/' "$T/out")" 4
+	is "hardlink pair ($bk): both names are the kept inode" \
+	    "$(stat -c %i tree/b/two-copy.bin) $(stat -c %i tree/c/two-link.bin)" \
+	    "$(stat -c %i tree/a/two.bin) $(stat -c %i tree/a/two.bin)"
+	go undo "$pid"
+	is "undo hardlink pair ($bk): exit 0" "$rc" 0
+	restored "undo hardlink pair ($bk)"
+	is "undo hardlink pair ($bk): the two names are one inode again" \
+	    "$(stat -c %i tree/c/two-link.bin)" \
+	    "$(stat -c %i tree/b/two-copy.bin)"
+	check "undo hardlink pair ($bk): not the kept one" \
+	    test "$(stat -c %i tree/b/two-copy.bin)" != \
+	    "$(stat -c %i tree/a/two.bin)"
+done
+
 # --- --action symlink ------------------------------------------------------
 work symlink-nobackup
 n0=$(opcount)
