@@ -208,5 +208,13 @@ WHERE op_key = :op
     AND id NOT IN (SELECT keep_id FROM action WHERE op_key = :op);
 
 -- name: archive_mark
+-- :op :report
+UPDATE operation
+SET archived = 1,
+    archived_report = json_set(:report, '$.archived', json('true'))
+WHERE op_key = :op;
+
+-- name: archived_report
 -- :op
-UPDATE operation SET archived = 1 WHERE op_key = :op;
+SELECT archived_report FROM operation
+WHERE op_key = :op AND archived AND archived_report IS NOT NULL;

@@ -51,6 +51,10 @@ CREATE TABLE operation (
 	-- Read from a checkpoint document: its row checksums were computed
 	-- by the import, so find takes no hashes from it.
 	imported	INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
+	-- The report as it was when archived: archive drops the rows it is
+	-- computed from.
+	archived_report	TEXT CHECK (archived_report IS NULL
+			    OR json_valid(archived_report)),
 	-- logs/ID.log holds every entry up to log_synced, log_size bytes.
 	log_synced	INTEGER NOT NULL DEFAULT 0,
 	log_size	INTEGER NOT NULL DEFAULT 0,

@@ -1290,6 +1290,10 @@ cmd_export(int argc, char **argv, struct common *co)
 		return rc == 0 ? refuse("export", "no operation '%s'",
 		    argv[optind]) : EXIT_FAIL;
 	}
+	if (op->archived && f != EXPORT_GROUPS && f != EXPORT_CSV)
+		log_warn("operation %s is archived: its files, checkpoints "
+		    "and log are in %s/checkpoints/completed/%s.json", op->id,
+		    db->dot, op->id);
 	rc = output != NULL ? export_file(db, op->key, f, output) :
 	    export_op(db, op->key, f, stdout);
 	roo_op_free(op);

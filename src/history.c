@@ -239,8 +239,13 @@ history_report(struct roo_db *db, const char *id, int json, FILE *fp)
 		return rc == 0 ? 1 : -1;
 	}
 	doc = NULL;
-	if (store_query(st, &c, SQL_HISTORY_REPORT, "it", op->key,
-	    report_state(db, op->id, op->state)) == 0 &&
+	/* An archived operation reports as it did before its rows went. */
+	if (store_query(st, &c, SQL_HISTORY_ARCHIVED_REPORT, "i",
+	    op->key) == 0 && store_next(&c) == 1)
+		doc = xstrdup(store_text(&c, 0));
+	store_done(&c);
+	if (doc == NULL && store_query(st, &c, SQL_HISTORY_REPORT, "it",
+	    op->key, report_state(db, op->id, op->state)) == 0 &&
 	    store_next(&c) == 1)
 		doc = xstrdup(store_text(&c, 0));
 	store_done(&c);
@@ -409,21 +414,36 @@ archive_one(struct roo_db *db, int64_t key, const char *id, FILE *fp)
 {
 	static const enum sql_id drops[] = {
 		SQL_HISTORY_ARCHIVE_LOG, SQL_HISTORY_ARCHIVE_CHECKPOINTS,
-		SQL_HISTORY_ARCHIVE_FILES, SQL_HISTORY_ARCHIVE_MARK
+		SQL_HISTORY_ARCHIVE_FILES
 	};
+	struct store_cur c;
 	struct store	*st;
-	char		*path;
+	char		*path, *report;
 	size_t		 i;
 	int		 rc;
 
 	st = db->st;
+	report = NULL;
 	path = xasprintf("%s/checkpoints/completed/%s.json", db->dot, id);
 	/* The document is on disk, flushed, before any row goes. */
 	rc = export_file(db, key, EXPORT_CHECKPOINT, path);
 	if (rc == 0 && store_begin(st) != 0)
 		rc = -1;
+	/* The report is kept: the rows it is computed from go. */
+	if (rc == 0) {
+		rc = -1;
+		if (store_query(st, &c, SQL_HISTORY_REPORT, "it", key,
+		    "completed") == 0 && store_next(&c) == 1) {
+			report = xstrdup(store_text(&c, 0));
+			rc = 0;
+		}
+		store_done(&c);
+	}
 	for (i = 0; rc == 0 && i < sizeof(drops) / sizeof(drops[0]); i++)
 		rc = store_exec(st, drops[i], "i", key);
+	if (rc == 0)
+		rc = store_exec(st, SQL_HISTORY_ARCHIVE_MARK, "it", key, report);
+	free(report);
 	if (rc == 0)
 		rc = store_commit(st);
 	else

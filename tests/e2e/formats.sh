@@ -426,6 +426,15 @@ check "archive says there was nothing to archive" \
 	roo report --json "$B" > B.archived.report
 	roo export "$B" --format checkpoint > B.archived.checkpoint
 } 2>> B.err
+is "B archived: report gives the figures it gave before the archive" \
+    "$(sqlite3 -batch :memory: "SELECT json_remove(readfile('B.report'),
+	'\$.archived') = json_remove(readfile('B.archived.report'),
+	'\$.archived')")" 1
+is "B archived: report says it is archived" \
+    "$(json_field B.archived.report '$.archived')" 1
+roo export "$B" --format log > B.archived.log 2> B.archived.log.err
+check "B archived: export --format log says where the log went" \
+    grep -q "is archived: .*checkpoints/completed/$B.json" B.archived.log.err
 roo list --json > list.json
 DOT=$STATE/.roocode
 
