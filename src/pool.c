@@ -23,7 +23,7 @@
 #include "log.h"
 #include "util.h"
 
-#define JOBS_PER_THREAD	16
+#define JOBS_PER_THREAD	256
 
 /*
  * Test hook: with ROOCODE_TEST_HASH_LOG=FILE every job appends one line

@@ -539,18 +539,20 @@ static int
 run_phase(struct scan *s, enum phase p, int (*fn)(struct scan *),
     enum phase next)
 {
-	int64_t	 wall, cpu;
+	int64_t	 wall, cpu, pcpu;
 	int	 rc;
 
 	if (s->op->phase != p)
 		return 0;
 	wall = time_mono_ns();
 	cpu = time_thread_ns();
+	pcpu = time_process_ns();
 	rc = fn(s);
 	progress(s, 1);
 	log_progress_clear();
-	log_verbose("%s: %.3f s, %.3f s of it this thread's CPU",
-	    phase_name(p), (double)(time_mono_ns() - wall) / 1e9,
+	log_verbose("%s: %.3f s, CPU %.3f s in all, %.3f s of it this "
+	    "thread's", phase_name(p), (double)(time_mono_ns() - wall) / 1e9,
+	    (double)(time_process_ns() - pcpu) / 1e9,
 	    (double)(time_thread_ns() - cpu) / 1e9);
 	if (rc != 0 || s->stopped)
 		return rc;
@@ -561,7 +563,7 @@ int
 scan_run(struct roo_op *op, const struct scan_opts *o)
 {
 	struct scan	 s;
-	int64_t		 wall, cpu;
+	int64_t		 wall, cpu, pcpu;
 	int		 rc;
 
 	memset(&s, 0, sizeof(s));
@@ -569,10 +571,12 @@ scan_run(struct roo_op *op, const struct scan_opts *o)
 	s.o = o;
 	wall = time_mono_ns();
 	cpu = time_thread_ns();
+	pcpu = time_process_ns();
 	rc = walk_phase(&s);
 	log_progress_clear();
-	log_verbose("walk: %.3f s, %.3f s of it this thread's CPU",
-	    (double)(time_mono_ns() - wall) / 1e9,
+	log_verbose("walk: %.3f s, CPU %.3f s in all, %.3f s of it this "
+	    "thread's", (double)(time_mono_ns() - wall) / 1e9,
+	    (double)(time_process_ns() - pcpu) / 1e9,
 	    (double)(time_thread_ns() - cpu) / 1e9);
 	if (rc == 0 && !s.stopped)
 		rc = run_phase(&s, PHASE_SIZE, size_phase, PHASE_PREFIX);

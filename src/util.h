@@ -55,6 +55,7 @@ int	 parse_uint(const char *, uint64_t, uint64_t, uint64_t *);
 int64_t	 time_now_ns(void);
 int64_t	 time_mono_ns(void);
 int64_t	 time_thread_ns(void);
+int64_t	 time_process_ns(void);
 
 /* "2026-12-03T13:35:38.123Z" into a buffer of at least 25 bytes. */
 #define TIME_ISO_LEN	25

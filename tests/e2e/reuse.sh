@@ -205,7 +205,8 @@ check "it reads the files itself" test "$(reads ten.log)" -gt 100
 STATE=$T/state-v1
 mkdir -p "$STATE"
 roo find -q tree > /dev/null 2>&1
-sq "ALTER TABLE operation DROP COLUMN imported; PRAGMA user_version = 1"
+sq "ALTER TABLE operation DROP COLUMN imported;
+    ALTER TABLE operation DROP COLUMN archived_report; PRAGMA user_version = 1"
 is "the database was set back to version 1" "$(sq "PRAGMA user_version")" 1
 roo_quiet list
 is "list on a version 1 database exits 0" "$?" 0
