@@ -23,7 +23,14 @@
 #include "log.h"
 #include "util.h"
 
-#define JOBS_PER_THREAD	256
+/*
+ * Jobs that may wait per thread: enough that the threads never run out
+ * while the writer records a batch of results.  Of them, at most
+ * STARTED_PER_THREAD per thread are being hashed or hashed and not yet
+ * taken: what a crash can lose, however far the queue runs ahead.
+ */
+#define JOBS_PER_THREAD		256
+#define STARTED_PER_THREAD	16
 
 /*
  * Test hook: with ROOCODE_TEST_HASH_LOG=FILE every job appends one line
@@ -46,6 +53,8 @@ struct pool {
 	struct queue		 results;
 	int			 in_flight;
 	int			 cap;
+	int			 started;	/* running or in results */
+	int			 started_cap;
 	int			 quit;
 	int			 nthreads;
 	pthread_t		*threads;
@@ -192,11 +201,13 @@ worker(void *arg)
 	h = hasher_new();
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (p->todo.head == NULL && !p->quit)
+		while ((p->todo.head == NULL ||
+		    p->started >= p->started_cap) && !p->quit)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->quit)
 			break;
 		j = dequeue(&p->todo);
+		p->started++;
 		pthread_mutex_unlock(&p->lock);
 
 		if (p->stop != NULL && *p->stop)
@@ -241,6 +252,7 @@ pool_new(int n, const volatile sig_atomic_t *stop)
 	pthread_cond_init(&p->done, NULL);
 	p->stop = stop;
 	p->cap = n * JOBS_PER_THREAD;
+	p->started_cap = n * STARTED_PER_THREAD;
 	p->threads = xcalloc((size_t)n, sizeof(*p->threads));
 	for (i = 0; i < n; i++) {
 		rc = pthread_create(&p->threads[i], NULL, worker, p);
@@ -300,8 +312,11 @@ pool_take(struct pool *p, int wait)
 	while (p->results.head == NULL && wait && p->in_flight > 0)
 		pthread_cond_wait(&p->done, &p->lock);
 	j = dequeue(&p->results);
-	if (j != NULL)
+	if (j != NULL) {
 		p->in_flight--;
+		p->started--;
+		pthread_cond_signal(&p->work);
+	}
 	pthread_mutex_unlock(&p->lock);
 	return j;
 }

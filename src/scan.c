@@ -28,6 +28,7 @@
 #include "hash.h"
 #include "log.h"
 #include "pool.h"
+#include "store.h"
 #include "tracker.h"
 #include "util.h"
 
@@ -581,12 +582,16 @@ scan_run(struct roo_op *op, const struct scan_opts *o)
 	if (rc == 0 && !s.stopped)
 		rc = run_phase(&s, PHASE_SIZE, size_phase, PHASE_PREFIX);
 	if (rc == 0 && !s.stopped) {
+		/* The hashing phases commit often: the WAL is checkpointed
+		 * on a thread, so that its syncs do not stall the writer. */
+		(void)store_background_checkpoints(tracker_store(op->db), 1);
 		s.pool = pool_new(o->jobs, o->stop);
 		rc = run_phase(&s, PHASE_PREFIX, prefix_phase, PHASE_FULL);
 		if (rc == 0 && !s.stopped)
 			rc = run_phase(&s, PHASE_FULL, full_phase,
 			    PHASE_GROUP);
 		pool_free(s.pool);
+		(void)store_background_checkpoints(tracker_store(op->db), 0);
 	}
 	if (rc == 0 && !s.stopped && op->phase == PHASE_GROUP) {
 		wall = time_mono_ns();

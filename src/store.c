@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,8 +34,27 @@
 #define APPLICATION_ID	0x726f6f63
 #define BUSY_TIMEOUT_MS	60000
 
+/* WAL frames after which a checkpoint is asked for (as the default
+ * automatic one does at 8192), and after which the writer does one itself
+ * whatever the background one is doing. */
+#define CKPT_FRAMES	8192
+#define CKPT_FRAMES_MAX	(8 * CKPT_FRAMES)
+
+/* A thread that checkpoints the WAL on its own connection. */
+struct ckpter {
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cv;
+	sqlite3		*db;
+	int		 want;		/* the writer asked for a run */
+	int		 busy;		/* a run is going on */
+	int		 done;		/* a run ended since the writer looked */
+	int		 quit;
+};
+
 struct store {
 	sqlite3		*db;
+	struct ckpter	*ck;
 	sqlite3_stmt	*stmt[SQL_COUNT];
 	int		*pmap[SQL_COUNT];	/* parameter index by position */
 	int		 npmap[SQL_COUNT];
@@ -462,6 +483,110 @@ out:
 	return 0;
 }
 
+static void *
+ckpt_thread(void *arg)
+{
+	struct ckpter	*k = arg;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		while (!k->want && !k->quit)
+			pthread_cond_wait(&k->cv, &k->lock);
+		if (k->quit)
+			break;
+		k->want = 0;
+		k->busy = 1;
+		pthread_mutex_unlock(&k->lock);
+		/* Copies and syncs without waiting for the writer, which
+		 * goes on committing meanwhile. */
+		(void)sqlite3_wal_checkpoint_v2(k->db, "main",
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&k->lock);
+		k->busy = 0;
+		k->done = 1;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/*
+ * After each commit of the writer: ask the thread for a checkpoint once
+ * the WAL is long; once it has done one, checkpoint the few frames
+ * written meanwhile here, which lets the next transaction start the WAL
+ * over.  The long copy and its syncs happen on the thread.
+ */
+static int
+ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct ckpter	*k = arg;
+	int		 here;
+
+	here = frames >= CKPT_FRAMES_MAX;
+	pthread_mutex_lock(&k->lock);
+	if (k->done) {
+		k->done = 0;
+		here = 1;
+	} else if (frames >= CKPT_FRAMES && !k->want && !k->busy) {
+		k->want = 1;
+		pthread_cond_signal(&k->cv);
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (here)
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+int
+store_background_checkpoints(struct store *st, int on)
+{
+	struct ckpter	*k;
+	const char	*path;
+	sigset_t	 all, old;
+	int		 rc;
+
+	if (on && st->ck == NULL) {
+		path = sqlite3_db_filename(st->db, "main");
+		if (path == NULL || *path == '\0')
+			return 0;
+		k = xcalloc(1, sizeof(*k));
+		if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE,
+		    NULL) != SQLITE_OK) {
+			sqlite3_close(k->db);
+			free(k);
+			return 0;	/* the writer checkpoints, as before */
+		}
+		pthread_mutex_init(&k->lock, NULL);
+		pthread_cond_init(&k->cv, NULL);
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		rc = pthread_create(&k->thread, NULL, ckpt_thread, k);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0) {
+			pthread_cond_destroy(&k->cv);
+			pthread_mutex_destroy(&k->lock);
+			sqlite3_close(k->db);
+			free(k);
+			return 0;
+		}
+		st->ck = k;
+		sqlite3_wal_hook(st->db, ckpt_hook, k);
+	} else if (!on && (k = st->ck) != NULL) {
+		pthread_mutex_lock(&k->lock);
+		k->quit = 1;
+		pthread_cond_signal(&k->cv);
+		pthread_mutex_unlock(&k->lock);
+		pthread_join(k->thread, NULL);
+		sqlite3_close(k->db);
+		pthread_cond_destroy(&k->cv);
+		pthread_mutex_destroy(&k->lock);
+		free(k);
+		st->ck = NULL;
+		sqlite3_wal_autocheckpoint(st->db, CKPT_FRAMES);
+	}
+	return 0;
+}
+
 void
 store_close(struct store *st)
 {
@@ -469,6 +594,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	(void)store_background_checkpoints(st, 0);
 	for (i = 0; i < SQL_COUNT; i++) {
 		sqlite3_finalize(st->stmt[i]);
 		free(st->pmap[i]);

@@ -69,6 +69,8 @@ int	 store_in_txn(const struct store *);
 
 /* PRAGMA synchronous: FULL (every commit reaches the disk) or NORMAL. */
 int	 store_synchronous(struct store *, int);
+/* Checkpoint the WAL on a thread of its own (1) or in the writer (0). */
+int	 store_background_checkpoints(struct store *, int);
 
 /* Make the next statement's constraint failure a quiet STORE_CONSTRAINT. */
 void	 store_expect_constraint(struct store *);
