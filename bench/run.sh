@@ -29,7 +29,8 @@
 #   roo-second    find again on the state of the first, the tree unchanged
 #                 (hashes are reused)
 # The warm runs start with one untimed run of jdupes to fill the page
-# cache.  Uses src/roo-duplicates of this tree (ROO= to change).
+# cache.  Uses src/roo-duplicates of this tree (ROO= to change);
+# BENCH_KEEP=DIR keeps each tool's last output and groups there.
 set -eu
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -218,6 +219,10 @@ for c in "$@"; do
 		done
 	done
 	report $order
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		mkdir -p "$BENCH_KEEP/$c"
+		cp "$tmp"/*.out "$tmp"/*.canon "$BENCH_KEEP/$c/"
+	fi
 	if [ "$cold" -gt 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
 		echo "--- cold cache, $cold runs"
 		rm -f "$tmp"/*.t
