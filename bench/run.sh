@@ -22,7 +22,9 @@
 # the largest peak RSS, then whether the tool's groups equal roo's,
 # compared as sets of device+inode with empty files left out (the peers'
 # own policies about hidden files and hard links are set so they look at
-# the same files; see ../shared/bench/PEERS.md).  The roo rows are:
+# the same files; see ../shared/bench/PEERS.md; rdfind stops 50 directory
+# levels below a root, and so misses the deepest copies of the generated
+# corpora).  The roo rows are:
 #   roo           find with the default checkpoint interval, fresh state
 #   roo-ckpt-off  find --checkpoint-interval 1000000000 (checkpoints as
 #                 good as off), fresh state

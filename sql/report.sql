@@ -85,6 +85,7 @@ SELECT json_patch(json_object('operationId', id, 'state', :state,
     'processedBytes', processed_bytes, 'bytesRead', bytes_read,
     'errors', errors, 'checkpoints', checkpoints, 'runs', runs,
     'archived', json(CASE WHEN archived THEN 'true' ELSE 'false' END),
+    'applyState', apply_state,
     'ownerPid', owner_pid, 'ownerHost', owner_host,
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
 	SELECT path FROM root WHERE op_key = :op ORDER BY idx) AS r)),
@@ -99,7 +100,8 @@ WHERE op_key = :op;
 -- :op
 SELECT id, phase, start_time, update_time, end_time, total_files,
     processed_files, total_bytes, processed_bytes, bytes_read, errors,
-    checkpoints, runs, owner_pid, owner_host, archived, options
+    checkpoints, runs, owner_pid, owner_host, archived, options,
+    apply_state
 FROM operation
 WHERE op_key = :op;
 
@@ -131,6 +133,8 @@ SELECT json_patch(json_object('operationId', o.id, 'state', :state,
     'checkpointChainIntact',
 	json(CASE WHEN :healthy THEN 'true' ELSE 'false' END),
     'runs', o.runs, 'ownerPid', o.owner_pid, 'ownerHost', o.owner_host,
+    'applyState', o.apply_state,
+    'archived', json(CASE WHEN o.archived THEN 'true' ELSE 'false' END),
     'options', json(o.options),
     'roots', (SELECT json_group_array(path_text(r.path)) FROM (
 	SELECT path FROM root WHERE op_key = o.op_key ORDER BY idx) AS r),

@@ -392,8 +392,7 @@ run_apply(struct roo_db *db, struct roo_op *op, const struct apply_opts *ao,
 	if (rc == APPLY_INTERRUPTED) {
 		if (tracker_finish(op, "interrupted") != 0)
 			return EXIT_FAIL;
-		log_error("interrupted; finish with: roo-duplicates resume "
-		    "--apply %s", op->id);
+		continue_hint(co, "resume --apply", op->id);
 		return EXIT_INTERRUPTED;
 	}
 	if (rc != APPLY_DONE || tracker_finish(op, "completed") != 0) {

@@ -425,6 +425,9 @@ status_text(struct roo_db *db, int64_t key, const char *state, int healthy,
 		    store_text(&c, 14));
 	fprintf(fp, "%s\n", store_int(&c, 15) ? ", archived" : "");
 	fprintf(fp, "%-13s%s\n", "phase:", store_text(&c, 1));
+	/* What was done to the files: applied, undone, or under way. */
+	if (strcmp(store_text(&c, 17), "none") != 0)
+		fprintf(fp, "%-13s%s\n", "apply:", store_text(&c, 17));
 	fprintf(fp, "%-13s%s\n", "roots:", roots.p);
 	print_time(fp, "started:", &c, 2);
 	print_time(fp, "updated:", &c, 3);

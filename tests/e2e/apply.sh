@@ -181,8 +181,19 @@ for bk in none backup; do
 	is "hardlink pair ($bk): both names are the kept inode" \
 	    "$(stat -c %i tree/b/two-copy.bin) $(stat -c %i tree/c/two-link.bin)" \
 	    "$(stat -c %i tree/a/two.bin) $(stat -c %i tree/a/two.bin)"
+	check "hardlink pair ($bk): status says applied" \
+	    sh -c "'$ROO' --state-dir '$STATE' status '$pid' |
+		grep -q '^apply: *applied\$'"
+	is "hardlink pair ($bk): status --json says applied" \
+	    "$(roo status --json "$pid" > "$T/st.json"; json_field "$T/st.json" \
+		'$.applyState')" applied
 	go undo "$pid"
 	is "undo hardlink pair ($bk): exit 0" "$rc" 0
+	is "undo hardlink pair ($bk): list --json says undone" \
+	    "$(roo list --json > "$T/ls.json"; sqlite3 -batch :memory: \
+		"SELECT json_extract(value, '\$.applyState') FROM
+		json_each(readfile('$T/ls.json'))
+		WHERE json_extract(value, '\$.operationId') = '$pid'")" undone
 	restored "undo hardlink pair ($bk)"
 	is "undo hardlink pair ($bk): the two names are one inode again" \
 	    "$(stat -c %i tree/c/two-link.bin)" \
