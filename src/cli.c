@@ -356,8 +356,8 @@ apply_resolve(const struct apply_args *aa, struct apply_opts *ao,
 	if (aa->backup_dir != NULL) {
 		if (mkdir(aa->backup_dir, 0700) != 0 && errno != EEXIST) {
 			apply_opts_release(ao);
-			return usage_error(cmd, "cannot create backup directory "
-			    "'%s'", aa->backup_dir);
+			return usage_error(cmd, "cannot create backup "
+			    "directory '%s'", aa->backup_dir);
 		}
 		ao->backup_dir = realpath(aa->backup_dir, NULL);
 		if (ao->backup_dir == NULL) {
@@ -824,12 +824,13 @@ resume_apply(struct roo_db *db, struct roo_op *op,
 	as = op->apply_state;
 	if (strcmp(as, "applying") == 0) {
 		if (!aa->apply)
-			return refuse("resume", "operation '%s' was interrupted "
-			    "while applying: finish it with --apply, or undo "
-			    "it", op->id);
+			return refuse("resume", "operation '%s' was "
+			    "interrupted while applying: finish it with "
+			    "--apply, or undo it", op->id);
 		if (aa->given)
-			return refuse("resume", "the apply of '%s' goes on with "
-			    "the options it began with; give --apply alone",
+			return refuse("resume", "the apply of '%s' goes on "
+			    "with the options it began with; give --apply "
+			    "alone",
 			    op->id);
 		apply_opts_release(ao);
 		if (apply_opts_load(op, ao) != 0)
@@ -1275,8 +1276,8 @@ cmd_export(int argc, char **argv, struct common *co)
 	if (optind != argc - 1)
 		return usage_error("export", "%s", "needs one operation id");
 	if (format == NULL)
-		return usage_error("export", "%s", "needs --format (checkpoint, "
-		    "log, progress, summary, groups, csv)");
+		return usage_error("export", "%s", "needs --format "
+		    "(checkpoint, log, progress, summary, groups, csv)");
 	if (export_format_parse(format, &f) != 0)
 		return usage_error("export", "unknown format '%s' (checkpoint, "
 		    "log, progress, summary, groups, csv)", format);
@@ -1404,7 +1405,8 @@ cmd_clean(int argc, char **argv, struct common *co)
 		if (common_opt(c, co))
 			continue;
 		if (c == OPT_OLDER_THAN) {
-			if ((rc = older_than("clean", optarg, &o.older_ns)) != 0)
+			rc = older_than("clean", optarg, &o.older_ns);
+			if (rc != 0)
 				return rc;
 		} else if (c == OPT_DRY_RUN)
 			o.dry_run = 1;
@@ -1579,9 +1581,9 @@ static const struct command commands[] = {
 	"Remove finished (completed, failed, cancelled) operations that ended "
 	"more than\nDAYS ago (default 30; 0: every finished one), with all "
 	"their rows and their\nfiles under .roocode/logs/.  Running operations "
-	"are never removed, interrupted\nones only with --include-interrupted.  "
-	"Compacts the database (VACUUM) when\nthat freed more than a quarter of "
-	"it.\n\n"
+	"are never removed, interrupted\nones only with "
+	"--include-interrupted.  Compacts the database (VACUUM) when\nthat "
+	"freed more than a quarter of it.\n\n"
 	"  --older-than DAYS     age in whole days (default 30)\n"
 	"  --dry-run             list what would go and the space it would "
 	"free\n"

@@ -442,7 +442,8 @@ archive_one(struct roo_db *db, int64_t key, const char *id, FILE *fp)
 	for (i = 0; rc == 0 && i < sizeof(drops) / sizeof(drops[0]); i++)
 		rc = store_exec(st, drops[i], "i", key);
 	if (rc == 0)
-		rc = store_exec(st, SQL_HISTORY_ARCHIVE_MARK, "it", key, report);
+		rc = store_exec(st, SQL_HISTORY_ARCHIVE_MARK, "it", key,
+		    report);
 	free(report);
 	if (rc == 0)
 		rc = store_commit(st);
@@ -476,8 +477,8 @@ archive_named(struct roo_db *db, const char *id, FILE *fp)
 		return 1;
 	}
 	if (strcmp(op->state, "completed") != 0) {
-		fprintf(stderr, "roo-duplicates: archive: operation '%s' is not "
-		    "completed\n", op->id);
+		fprintf(stderr, "roo-duplicates: archive: operation '%s' "
+		    "is not completed\n", op->id);
 		rc = 1;
 	} else if (op->archived) {
 		fprintf(fp, "%s was already archived\n", op->id);

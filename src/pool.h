@@ -26,7 +26,7 @@ enum job_status {
 	JOB_OK,
 	JOB_ERROR,		/* cannot open or read; err says why */
 	JOB_VANISHED,		/* no longer there */
-	JOB_CHANGED,		/* not the file the walk saw, or changed while read */
+	JOB_CHANGED,		/* not the file walked, or changed as read */
 	JOB_STOPPED		/* interrupted before it finished */
 };
 

@@ -344,7 +344,8 @@ report_list(struct roo_db *db, int active_only, int json, FILE *fp)
 		fputc('[', fp);
 	else if (rc == 0 && n > 0)
 		fprintf(fp, "%-40s %-11s %-6s %-24s %19s %4s %s\n", "ID",
-		    "STATE", "PHASE", "STARTED", "PROCESSED/TOTAL", "", "ROOTS");
+		    "STATE", "PHASE", "STARTED", "PROCESSED/TOTAL", "",
+		    "ROOTS");
 	for (i = 0, shown = 0; rc == 0 && i < n; i++) {
 		active = strcmp(ops[i].state, "running") == 0 ||
 		    strcmp(ops[i].state, "interrupted") == 0;

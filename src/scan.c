@@ -485,7 +485,8 @@ full_class(struct scan *s, struct frow *rows, size_t n)
 			/* A small file's prefix hash is its full hash. */
 			r.has_full = rows[k].has_full;
 			memcpy(r.full, rows[k].full, HASH_LEN);
-			r.status = j - i > 1 ? ROO_FILE_HASHED : ROO_FILE_UNIQUE;
+			r.status = j - i > 1 ? ROO_FILE_HASHED :
+			    ROO_FILE_UNIQUE;
 			rc = record(s, &r);
 		}
 	}

@@ -28,7 +28,7 @@ struct scan_opts {
 	 * SIGSTOP, after this many results. */
 	uint64_t		 stop_after;
 	uint64_t		 pause_after;
-	uint64_t		 pause_bytes;	/* ... after reading this much */
+	uint64_t		 pause_bytes;	/* ... after this much read */
 };
 
 enum scan_rc {

@@ -7,8 +7,10 @@
  * from the next WAL checkpoint on; SQLite never leaves it corrupt either
  * way.  WAL checkpoints come every 8192 pages rather than 1000: each one
  * copies pages back and fsyncs, and a scan commits thousands of small
- * transactions that rewrite the same few pages.  Statements are prepared once with SQLITE_PREPARE_PERSISTENT and
- * reset, with bindings cleared, after every use.
+ * transactions that rewrite the same few pages; while a scan hashes, they
+ * run on a thread of their own (store_background_checkpoints).
+ * Statements are prepared once with SQLITE_PREPARE_PERSISTENT and reset,
+ * with bindings cleared, after every use.
  */
 #include "config.h"
 
@@ -48,7 +50,7 @@ struct ckpter {
 	sqlite3		*db;
 	int		 want;		/* the writer asked for a run */
 	int		 busy;		/* a run is going on */
-	int		 done;		/* a run ended since the writer looked */
+	int		 done;		/* a run ended, unseen by the writer */
 	int		 quit;
 };
 
@@ -56,7 +58,7 @@ struct store {
 	sqlite3		*db;
 	struct ckpter	*ck;
 	sqlite3_stmt	*stmt[SQL_COUNT];
-	int		*pmap[SQL_COUNT];	/* parameter index by position */
+	int		*pmap[SQL_COUNT];	/* parameter index by place */
 	int		 npmap[SQL_COUNT];
 	int		 corrupt;
 	int		 quiet_constraint;

@@ -604,7 +604,8 @@ result_write(struct roo_op *op, const struct result *r)
 	details = NULL;
 	if (trouble)
 		details = xasprintf("{\"error\":\"%s\",\"status\":\"%s\"}",
-		    r->error != NULL ? r->error : "", file_status_name(r->status));
+		    r->error != NULL ? r->error : "",
+		    file_status_name(r->status));
 	else if (!r->has_full && r->has_prefix) {
 		hex_encode(r->prefix, HASH_LEN, hex);
 		details = xasprintf("{\"partialHash\":\"%s\"}", hex);
