@@ -1016,7 +1016,7 @@ cmd_undo(int argc, char **argv, struct common *co)
 	log_info("%llu %s restored%s", (unsigned long long)st.restored,
 	    plural(st.restored, "file", "files"), st.refused > 0 ?
 	    "; some could not be (see above), run undo again once fixed" :
-	    "");
+	    st.restored == 0 ? ": the apply had changed no file" : "");
 	rc = st.refused > 0 ? EXIT_PARTIAL : EXIT_OK;
 out:
 	roo_op_free(op);

@@ -432,6 +432,21 @@ go undo "$nid"
 is "undo after resume --apply: exit 0" "$rc" 0
 restored "undo after resume --apply"
 
+# --- an apply that changed nothing, undone ---------------------------------
+go find tree
+sid=$id
+# Every copy edited since the scan: each is skipped.
+for f in $COPIES; do
+	printf 'edited\n' >> "tree/$f"
+done
+go resume "$sid" --apply --backup-dir "$B"
+is "apply where every copy changed since the scan: three skipped" \
+    "$(acts "$sid" skipped)" 3
+go undo "$sid"
+is "undo of an apply that changed nothing: exit 0" "$rc" 0
+check "undo says the apply had changed no file" \
+    grep -q "0 files restored: the apply had changed no file" "$T/err"
+
 # --- a redundant copy with two names (hard links) ------------------------
 for action in remove hardlink; do
 	W=$T/alias-$action
