@@ -7,7 +7,9 @@
 WITH ev AS (
     SELECT id, time,
 	CASE WHEN operation IN ('started', 'resumed') THEN 'walk'
-	    WHEN operation = 'walked' THEN 'size'
+	    -- after a walk the operation goes on in the phase it was in
+	    WHEN operation = 'walked'
+		THEN coalesce(json_extract(details, '$.phase'), 'size')
 	    WHEN operation = 'phase' THEN json_extract(details, '$.phase')
 	END AS starts
     FROM log
@@ -88,7 +90,7 @@ SELECT json_object(
 	    'eliminated', f.full_in - m.big_members,
 	    'bytesRead', f.full_bytes, 'reusedHashes', f.reused),
 	'group', json_object('filesIn', f.hashed, 'filesOut', m.members,
-	    'groups', (SELECT count(*) FROM dup_group WHERE op_key = :op)),
+	    'eliminated', f.hashed - m.members, 'groups', (SELECT count(*) FROM dup_group WHERE op_key = :op)),
 	'apply', json_object(
 	    'actions', (SELECT count(*) FROM action WHERE op_key = :op),
 	    'done', (SELECT count(*) FROM action
