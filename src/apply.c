@@ -483,6 +483,7 @@ plan_name(struct planner *p, const struct group *g, const struct member *r,
 
 	if (p->dry != NULL) {
 		dry_line(p, kind_names[p->o->kind], name);
+		p->actions++;
 		return 0;
 	}
 	/* Whether the name still holds the copy is for act() to see, right
@@ -643,6 +644,10 @@ apply_plan(struct roo_op *op, const struct apply_opts *o, FILE *dry)
 		buf_release(&p.line);
 		if (fflush(dry) != 0)
 			rc = error("cannot write output: %s", strerror(errno));
+		if (rc == 0)
+			log_info("plan: %llu %s to act on; --dry-run changed "
+			    "nothing", (unsigned long long)p.actions,
+			    p.actions == 1 ? "name" : "names");
 		return rc;
 	}
 	/* The plan and the options commit together: a crash leaves either

@@ -96,6 +96,8 @@ is "--dry-run: exit 0" "$rc" 0
 plan_ok "--dry-run" remove
 restored "--dry-run"
 is "--dry-run: no action rows written" "$(sq "SELECT count(*) FROM action")" 0
+check "--dry-run: stderr counts the names the plan acts on" \
+    grep -q "plan: 3 names to act on; --dry-run changed nothing" "$T/err"
 is "--dry-run: the operation is not applied" "$(sq "SELECT apply_state
     FROM operation WHERE id = '$id'")" none
 cp "$T/out" "$T/plan1"
