@@ -53,17 +53,29 @@ static const char *const keep_names[] = {
 	"first", "oldest", "newest", "shortest-path"
 };
 
-int
-apply_kind_parse(const char *s, enum apply_kind *k)
+/* The index of s in names[0..n), or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *s)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
-		if (strcmp(s, kind_names[i]) == 0) {
-			*k = (enum apply_kind)i;
-			return 0;
-		}
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
 	return -1;
+}
+
+int
+apply_kind_parse(const char *s, enum apply_kind *k)
+{
+	int	 i;
+
+	i = name_index(kind_names, sizeof(kind_names) / sizeof(kind_names[0]),
+	    s);
+	if (i < 0)
+		return -1;
+	*k = (enum apply_kind)i;
+	return 0;
 }
 
 const char *
@@ -75,14 +87,14 @@ apply_kind_name(enum apply_kind k)
 int
 keep_rule_parse(const char *s, enum keep_rule *k)
 {
-	size_t	 i;
+	int	 i;
 
-	for (i = 0; i < sizeof(keep_names) / sizeof(keep_names[0]); i++)
-		if (strcmp(s, keep_names[i]) == 0) {
-			*k = (enum keep_rule)i;
-			return 0;
-		}
-	return -1;
+	i = name_index(keep_names, sizeof(keep_names) / sizeof(keep_names[0]),
+	    s);
+	if (i < 0)
+		return -1;
+	*k = (enum keep_rule)i;
+	return 0;
 }
 
 const char *
@@ -1135,17 +1147,20 @@ unlink_original(struct act *x, struct pair *p)
 	return fsync_dir(p->rdir);
 }
 
-/* Replace the name by a link under a temporary name renamed over it. */
+/*
+ * Replace the name by a link made under a temporary name and renamed over
+ * it: a hard link to ldir/lname, else a symlink to the kept copy.
+ */
 static int
-link_over(struct act *x, struct pair *p)
+put_link(struct act *x, struct pair *p, int hard, int ldir,
+    const char *lname)
 {
 	char	*tmp;
 	int	 rc;
 
 	tmp = xasprintf(".%s.roo-%lld", p->rname, (long long)x->id);
 	(void)unlinkat(p->rdir, tmp, 0);
-	rc = x->kind == APPLY_HARDLINK ?
-	    linkat(p->kdir, p->kname, p->rdir, tmp, 0) :
+	rc = hard ? linkat(ldir, lname, p->rdir, tmp, 0) :
 	    symlinkat(x->keep_path, p->rdir, tmp);
 	if (rc == 0 && renameat(p->rdir, tmp, p->rdir, p->rname) != 0) {
 		int err = errno;
@@ -1158,6 +1173,12 @@ link_over(struct act *x, struct pair *p)
 	if (rc == 0)
 		rc = fsync_dir(p->rdir);
 	return rc;
+}
+
+static int
+link_over(struct act *x, struct pair *p)
+{
+	return put_link(x, p, x->kind == APPLY_HARDLINK, p->kdir, p->kname);
 }
 
 /* Share the extents of the kept copy; the kernel compares the bytes. */
@@ -1507,7 +1528,7 @@ relink_sibling(struct applier *a, struct act *x, struct pair *p)
 	unsigned char	 h[HASH_LEN];
 	const void	*b;
 	const char	*sname;
-	char		*spath, *tmp;
+	char		*spath;
 	uint64_t	 n;
 	size_t		 len;
 	int		 sdir, fd, rc;
@@ -1535,15 +1556,7 @@ relink_sibling(struct applier *a, struct act *x, struct pair *p)
 	    (uint64_t)sb.st_size != x->size || hash_all(a, fd, h, &n) != 0 ||
 	    memcmp(h, x->hash, HASH_LEN) != 0)
 		goto out;
-	tmp = xasprintf(".%s.roo-%lld", p->rname, (long long)x->id);
-	(void)unlinkat(p->rdir, tmp, 0);
-	if (linkat(sdir, sname, p->rdir, tmp, 0) == 0) {
-		if (renameat(p->rdir, tmp, p->rdir, p->rname) == 0)
-			rc = fsync_dir(p->rdir);
-		else
-			(void)unlinkat(p->rdir, tmp, 0);
-	}
-	free(tmp);
+	rc = put_link(x, p, 1, sdir, sname);
 out:
 	if (fd >= 0)
 		close(fd);

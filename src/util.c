@@ -246,41 +246,39 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int64_t
-time_now_ns(void)
+static int64_t
+clock_ns(clockid_t id)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+int64_t
+time_now_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
 }
 
 int64_t
 time_mono_ns(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* CPU time of the calling thread. */
 int64_t
 time_thread_ns(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
+/* CPU time of all threads of the process. */
 int64_t
 time_process_ns(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 void
